@@ -1,0 +1,1 @@
+console.log("hotjar-send: not built yet");

@@ -1,0 +1,1 @@
+console.log("hotjar-sandbox: not built yet");
