@@ -1,0 +1,111 @@
+// The sandbox's public shapes. Other parts of the project code against these names: add, never rename.
+// server.ts re-exports everything here, so import from './server' (or 'src/sandbox/server').
+
+/** Demo credentials the sandbox accepts by default. Not a real secret: printing it is intended. */
+export const DEMO_CLIENT = Object.freeze({ clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' });
+export const DEFAULT_SANDBOX_PORT = 4380;
+export const DEFAULT_ORGANIZATION_ID = '123456';
+export const DEFAULT_SITE_ID = '1234567';
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+/** Request bodies above this size are answered with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const FAULT_KINDS = ['500', '503', '429', 'reset', 'reset-after-processing', 'hang'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultOptions {
+  /** Share (0..1) of API calls that fail. Token, `/` and `/_sandbox/*` calls never do. */
+  rate: number;
+  /** Drawn uniformly for each failing call. */
+  kinds: FaultKind[];
+  /** Retry-After sent with an injected 429; default 1. */
+  retryAfterSeconds?: number;
+  /** Seed of the fault sequence (default 1): the same seed and call order give the same faults. */
+  seed?: number;
+}
+
+export interface SandboxOptions {
+  /** 0 = any free port; default DEFAULT_SANDBOX_PORT. Fixed at start: configure() refuses it. */
+  port?: number;
+  /** API calls accepted per window (all clients together); null = no limit (the default). */
+  ratePerMinute?: number | null;
+  /** Length of the sliding rate window; default 60. Shorter windows make rate tests fast. */
+  rateWindowSeconds?: number;
+  /** Default 3600. Fractions are allowed (tests); expires_in is reported rounded up. */
+  tokenLifetimeSeconds?: number;
+  /** Added before every /v1 answer, token calls included. */
+  latencyMs?: number;
+  faults?: FaultOptions | null;
+  /** Known organization ids, default [DEFAULT_ORGANIZATION_ID]. */
+  organizations?: string[];
+  /** Known site ids, default [DEFAULT_SITE_ID]. */
+  sites?: string[];
+  /** Accepted client credential pairs, default [DEMO_CLIENT]. */
+  clients?: Array<{ clientId: string; clientSecret: string }>;
+  /** Silences the per-call log even when `log` is given. */
+  quiet?: boolean;
+  /** Receives one line per call; default none (programmatic use is silent). Not settable over HTTP. */
+  log?: ((line: string) => void) | null;
+  /** Time source in ms (tests inject a fake clock for token expiry and rate windows). Not settable over HTTP. */
+  clock?: () => number;
+  /** Most received calls kept in stats (oldest dropped, counted in receivedDropped); default 100000. */
+  maxReceived?: number;
+}
+
+export interface ReceivedCall {
+  at: number;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** The query string without '?', '' when none. */
+  query: string;
+  requestId: string;
+  organizationId?: string;
+  contentType?: string;
+  /** Parsed JSON when JSON (an array for NDJSON, an object for a form), else the raw text. */
+  body: unknown;
+  /** The data subject: its email, else the JSON (sorted keys) of its site-id → user-id map. */
+  subject?: string;
+  deleteAllHits?: boolean;
+  status: number;
+}
+
+export interface SandboxStats {
+  startedAt: number;
+  tokensIssued: number;
+  /** Token requests refused for a bad client id/secret pair. */
+  tokensRefused: number;
+  /** Every /v1 request, token calls included (not `/` or `/_sandbox/*`). */
+  requests: number;
+  /** /v1 requests other than the token endpoint. */
+  apiCalls: number;
+  /** Answered calls by status code; calls given no answer by a fault count under 'reset' or 'hang'. */
+  byStatus: Record<string, number>;
+  /** Every write call the API processed (2xx): user-lookup and echo, including those a fault then cut off. */
+  received: ReceivedCall[];
+  /** Received calls dropped from `received` because of maxReceived. */
+  receivedDropped: number;
+  distinctSubjects: number;
+  /** Received calls whose subject had been received before (copies beyond the first). */
+  duplicateSubjects: number;
+  /** The subjects received more than once, with how often. */
+  duplicates: Array<{ subject: string; count: number }>;
+  faultsInjected: number;
+  faultsByKind: Record<string, number>;
+  /** 429s from the rate limit (not from fault injection). */
+  rateLimited: number;
+  /** API calls refused with 401 (missing, unknown or expired token). */
+  rejectedUnauthorized: number;
+}
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  tokenUrl: string;
+  stats(): SandboxStats;
+  configure(options: Partial<SandboxOptions>): void;
+  /** Clears stats, the rate window and restarts the fault sequence; issued tokens stay valid. */
+  reset(): void;
+  close(): Promise<void>;
+}
