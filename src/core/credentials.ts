@@ -134,3 +134,33 @@ export function loadKeytarBackend(service: string = KEYCHAIN_SERVICE): SecretBac
     findAccounts: async () => (await keytar.findCredentials(service)).map((c) => c.account),
   };
 }
+
+/** The name shown for the credential formed from environment variables. */
+export const ENVIRONMENT_CREDENTIAL_NAME = 'environment';
+
+/**
+ * HOTJAR_CLIENT_ID + HOTJAR_CLIENT_SECRET (+ optional HOTJAR_TOKEN_URL and HOTJAR_ALLOWED_HOSTS,
+ * comma-separated) form an unnamed credential that overrides the destination's; for CI and terminals.
+ * Undefined when neither variable is set; a CredentialError when only one of them is.
+ */
+export function credentialFromEnvironment(env: Readonly<Record<string, string | undefined>>): Credential | undefined {
+  const clientId = env.HOTJAR_CLIENT_ID ?? '';
+  const clientSecret = env.HOTJAR_CLIENT_SECRET ?? '';
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new CredentialError(`${clientId ? 'HOTJAR_CLIENT_SECRET' : 'HOTJAR_CLIENT_ID'} is not set: set both HOTJAR_CLIENT_ID and HOTJAR_CLIENT_SECRET, or neither.`);
+  }
+  return normalizeCredential({
+    name: ENVIRONMENT_CREDENTIAL_NAME,
+    clientId,
+    clientSecret,
+    tokenUrl: env.HOTJAR_TOKEN_URL,
+    allowedHosts: env.HOTJAR_ALLOWED_HOSTS?.split(','),
+  });
+}
+
+/** Whether the bearer token of `credential` may go to `url` (exact host[:port] match). */
+export function isHostAllowed(credential: Pick<Credential, 'allowedHosts'>, url: URL): boolean {
+  const host = url.host.toLowerCase();
+  return credential.allowedHosts.some((allowed) => allowed.toLowerCase() === host);
+}

@@ -1,0 +1,166 @@
+/**
+ * Turns a destination and records into requests. Placeholders: `{name}` (URL only) from the
+ * destination's parameters, URL-encoded; `{{field}}` (URL query, headers, body) from the record,
+ * dotted paths for nested fields. A missing or empty field makes the record invalid: nothing is
+ * ever sent with a hole in it.
+ */
+import { CONTENT_TYPES, serializeBody, valueAsText } from './formats';
+import { type PreparedRequest, type ResolvedDestination } from './types';
+
+export type RecordFields = Record<string, unknown>;
+
+/** `{name}` with single braces (not part of `{{...}}`). */
+export const PARAMETER_PLACEHOLDER = /(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})/g;
+/** `{{field}}` or `{{ user.email }}`. */
+export const FIELD_PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+const EXACT_FIELD_PLACEHOLDER = /^\{\{\s*([^{}\s]+)\s*\}\}$/;
+
+export function hasFieldPlaceholder(text: string): boolean {
+  return /\{\{\s*[^{}\s]+\s*\}\}/.test(text);
+}
+
+export class InvalidRecordError extends Error {
+  constructor(
+    message: string,
+    /** The record field at fault (a dotted path), when one is. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'InvalidRecordError';
+  }
+}
+
+/**
+ * A field's value: the exact key first (CSV headers may contain dots), then the dotted path.
+ * `undefined` when absent.
+ */
+export function lookupField(record: RecordFields, path: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
+  let current: unknown = record;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function requireField(record: RecordFields, path: string): unknown {
+  const value = lookupField(record, path);
+  if (value === undefined || value === null) {
+    throw new InvalidRecordError(`the record has no field "${path}"`, path);
+  }
+  if (value === '') throw new InvalidRecordError(`the field "${path}" is empty`, path);
+  return value;
+}
+
+/** String interpolation of `{{field}}`; `encode` is applied to each inserted value. */
+export function interpolateFields(template: string, record: RecordFields, encode: (text: string) => string = (t) => t): string {
+  return template.replace(FIELD_PLACEHOLDER, (_match, path: string) => encode(valueAsText(requireField(record, path))));
+}
+
+/** The body template with the record's values in it; no template: the record itself. */
+export function renderRecordBody(destination: ResolvedDestination, record: RecordFields): unknown {
+  const template = destination.request.body;
+  return template === undefined ? record : renderValue(template, record);
+}
+
+function renderValue(template: unknown, record: RecordFields): unknown {
+  if (typeof template === 'string') {
+    const exact = EXACT_FIELD_PLACEHOLDER.exec(template);
+    if (exact) return requireField(record, exact[1]);
+    return interpolateFields(template, record);
+  }
+  if (Array.isArray(template)) return template.map((item) => renderValue(item, record));
+  if (template !== null && typeof template === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(template)) out[key] = renderValue(value, record);
+    return out;
+  }
+  return template;
+}
+
+/** The URL with parameters in the path and record fields in the query (both URL-encoded). */
+export function renderUrl(destination: ResolvedDestination, record?: RecordFields): string {
+  const withParameters = destination.request.url.replace(PARAMETER_PLACEHOLDER, (match, name: string) => {
+    const value = destination.parameters[name];
+    // parseDestination refuses unknown parameters; this only guards direct callers.
+    if (value === undefined) throw new InvalidRecordError(`the destination has no parameter "${name}" for ${match} in the URL`);
+    return encodeURIComponent(value);
+  });
+  if (!hasFieldPlaceholder(withParameters)) return withParameters;
+  if (!record) throw new InvalidRecordError('the URL needs record fields, but there is no record');
+  return interpolateFields(withParameters, record, encodeURIComponent);
+}
+
+export function renderHeaders(destination: ResolvedDestination, record?: RecordFields): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, template] of Object.entries(destination.request.headers)) {
+    const value = record ? interpolateFields(template, record) : template;
+    if (/[\r\n]/.test(value)) throw new InvalidRecordError(`the header "${name}" would contain a line break`, name);
+    headers[name] = value;
+  }
+  return headers;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * The request for one record, or for a batch (`mode: "batch"`, several records in one body; URL and
+ * headers then hold no record placeholders, which parseDestination ensures).
+ * Throws InvalidRecordError naming the field when a record cannot be rendered.
+ */
+export function renderRequest(destination: ResolvedDestination, records: RecordFields | readonly RecordFields[]): PreparedRequest {
+  const list = Array.isArray(records) ? (records as readonly RecordFields[]) : [records as RecordFields];
+  const batch = Array.isArray(records);
+  return buildRequest(
+    destination,
+    list.map((record) => renderRecordBody(destination, record)),
+    batch,
+    list[0],
+  );
+}
+
+/** A request from bodies rendered already (the engine renders record by record to skip invalid ones). */
+export function buildRequest(destination: ResolvedDestination, bodies: readonly unknown[], batch: boolean, firstRecord?: RecordFields): PreparedRequest {
+  const { method, contentFormat } = destination.request;
+  const url = renderUrl(destination, firstRecord);
+  const headers = renderHeaders(destination, firstRecord);
+  if (method === 'GET' || bodies.length === 0) return { method, url, headers };
+  const contentType = hasHeader(headers, 'content-type')
+    ? Object.entries(headers).find(([key]) => key.toLowerCase() === 'content-type')![1]
+    : CONTENT_TYPES[contentFormat];
+  if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = contentType;
+  return { method, url, headers, body: serializeBody(contentFormat, bodies, batch), contentType };
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
+/** Headers safe to show: credentials become `Bearer ****` / `****`. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!SECRET_HEADERS.has(name.toLowerCase())) out[name] = value;
+    else out[name] = /^bearer\s/i.test(value) ? 'Bearer ****' : '****';
+  }
+  return out;
+}
+
+export function redactRequest(request: PreparedRequest): PreparedRequest {
+  return { ...request, headers: redactHeaders(request.headers) };
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The request as a curl command line; `redact` (default true) hides the token. */
+export function toCurl(request: PreparedRequest, options: { redact?: boolean } = {}): string {
+  const headers = options.redact === false ? request.headers : redactHeaders(request.headers);
+  const parts = ['curl', '-X', request.method, shellQuote(request.url)];
+  for (const [name, value] of Object.entries(headers)) parts.push('-H', shellQuote(`${name}: ${value}`));
+  if (request.body !== undefined) parts.push('--data-binary', shellQuote(request.body));
+  return parts.join(' ');
+}
