@@ -2,7 +2,7 @@
 // server.ts re-exports everything here, so import from './server' (or 'src/sandbox/server').
 
 /** Demo credentials the sandbox accepts by default. Not a real secret: printing it is intended. */
-export const DEMO_CLIENT = Object.freeze({ clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' });
+export const DEMO_CLIENT: Readonly<{ clientId: string; clientSecret: string }> = Object.freeze({ clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret' });
 export const DEFAULT_SANDBOX_PORT = 4380;
 export const DEFAULT_ORGANIZATION_ID = '123456';
 export const DEFAULT_SITE_ID = '1234567';
@@ -85,6 +85,8 @@ export interface SandboxStats {
   received: ReceivedCall[];
   /** Received calls dropped from `received` because of maxReceived. */
   receivedDropped: number;
+  /** All received calls since start or reset: kept plus dropped. */
+  receivedTotal: number;
   distinctSubjects: number;
   /** Received calls whose subject had been received before (copies beyond the first). */
   duplicateSubjects: number;

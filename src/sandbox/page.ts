@@ -9,7 +9,7 @@ export function renderStatusPage(stats: SandboxStats, recent: ReceivedCall[], ba
     ['Tokens refused', stats.tokensRefused],
     ['Requests', stats.requests],
     ['API calls', stats.apiCalls],
-    ['Received (processed writes)', stats.received.length + stats.receivedDropped],
+    ['Received (processed writes)', stats.receivedTotal],
     ['Distinct subjects', stats.distinctSubjects],
     ['Duplicate subjects', stats.duplicateSubjects],
     ['Faults injected', stats.faultsInjected],

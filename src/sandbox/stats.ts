@@ -103,6 +103,7 @@ export class StatsRecorder {
       byStatus: Object.fromEntries(this.byStatus),
       received: receivedTail === undefined ? [...this.received] : this.lastReceived(receivedTail),
       receivedDropped: this.receivedDropped,
+      receivedTotal: this.received.length + this.receivedDropped,
       distinctSubjects: this.subjectCounts.size,
       duplicateSubjects: this.duplicateSubjects,
       duplicates,
