@@ -1,17 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DESTINATION_SCHEMA } from '../../../src/core/destinationSchema';
 
-/** The compiled test runs from out/ (or another build folder): find the repository by its schemas/ folder. */
-function findRepoRoot(start: string): string {
-  let dir = start;
-  for (let depth = 0; depth < 10 && !existsSync(path.join(dir, 'schemas')); depth++) dir = path.dirname(dir);
-  return dir;
-}
+import { repoRoot } from './paths';
 
-const repoRoot = findRepoRoot(__dirname);
-const publishedSchema = path.join(repoRoot, 'schemas', 'destination.schema.json');
+const publishedSchemaDir = path.join(repoRoot(), 'schemas');
+const publishedSchema = path.join(publishedSchemaDir, 'destination.schema.json');
 
 describe('published destination schema', () => {
   it('schemas/destination.schema.json is the copy of the schema in the core', () => {
