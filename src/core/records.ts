@@ -84,7 +84,7 @@ export function detectInputFormat(file: string): InputFormat {
   const start = head.trimStart();
   if (start.startsWith('[')) return 'json';
   if (start.startsWith('{')) {
-    const firstLine = start.split('\n', 1)[0]!.trim();
+    const firstLine = start.split('\n', 1)[0].trim();
     try {
       JSON.parse(firstLine);
       return 'jsonl';
@@ -243,7 +243,7 @@ async function* readJsonLines(file: string, limits: Limits, state: ReadState): A
     if (wasTooLong) {
       return { kind: 'invalid', index: index++, line, reason: `the line is longer than ${limits.maxRecordBytes} bytes`, raw: '' };
     }
-    const text = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8').trim();
+    const text = (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).toString('utf8').trim();
     if (text === '') return undefined;
     const item = parseJsonRecord(text, index++, line, `line ${line}`);
     return item;
@@ -349,7 +349,7 @@ async function* readJsonDocument(file: string, limits: Limits, state: ReadState)
     }
     let elementStart = phase === 'inElement' ? 0 : -1;
     for (let i = 0; i < buffer.length; i++) {
-      const byte = buffer[i]!;
+      const byte = buffer[i];
       if (byte === NEWLINE) line++;
       if (phase === 'inElement') {
         if (inString) {
@@ -467,7 +467,7 @@ class NewlineCounter extends Transform {
   /** Newlines in bytes [0, offset) of the stream; offsets must not go backwards. */
   newlinesBefore(offset: number): number {
     while (this.countedTo < offset && this.chunks.length > 0) {
-      const head = this.chunks[0]!;
+      const head = this.chunks[0];
       const headEnd = this.chunkStart + head.length;
       const to = Math.min(offset, headEnd);
       this.newlines += countNewlines(head, this.countedTo - this.chunkStart, to - this.chunkStart);
@@ -533,7 +533,7 @@ async function* readDelimited(file: string, delimiter: string, limits: Limits, s
         continue;
       }
       const fields: RecordFields = {};
-      for (let i = 0; i < columns.length; i++) fields[columns[i]!] = row.record[i];
+      for (let i = 0; i < columns.length; i++) fields[columns[i]] = row.record[i];
       yield { kind: 'record', index: index++, line, fields };
     }
   } catch (error) {

@@ -57,7 +57,7 @@ describe('reading data files', () => {
       // Row i starts on line 2 + i + (multi-line rows before it).
       for (const i of [0, 1, 999, 1000, 1001, 12345, 19999]) {
         const expected = 2 + i + Math.floor((i + 999) / 1000);
-        assert.equal(items[i]!.line, expected, `row ${i}`);
+        assert.equal(items[i].line, expected, `row ${i}`);
       }
     });
 
@@ -70,8 +70,8 @@ describe('reading data files', () => {
     it('an unclosed quote stops reading with a reason at the line', async () => {
       const items = await readAll(file('unclosed.csv', 'a,b\n1,2\n3,"open\n4,5\n'));
       assert.equal(items.length, 2);
-      assert.equal(items[1]!.kind, 'invalid');
-      assert.equal(items[1]!.line, 3);
+      assert.equal(items[1].kind, 'invalid');
+      assert.equal(items[1].line, 3);
       assert.match((items[1] as { reason: string }).reason, /quote/i);
     });
 
@@ -125,19 +125,19 @@ describe('reading data files', () => {
 
     it('integers beyond 2^53 are invalid rather than rounded', async () => {
       const items = await readAll(file('big.json', '[{"id": 12345678901234567890}, {"id": "12345678901234567890"}]'));
-      assert.equal(items[0]!.kind, 'invalid');
+      assert.equal(items[0].kind, 'invalid');
       assert.match((items[0] as { reason: string }).reason, /field "id" holds a number beyond 2\^53/);
-      assert.equal(items[1]!.kind, 'record');
+      assert.equal(items[1].kind, 'record');
     });
 
     it('too deep or too large records are invalid without holding them', async () => {
       const deep = '[' + '{"a":'.repeat(300) + '1' + '}'.repeat(300) + ',{"ok":true}]';
       const items = await readAll(file('deep.json', deep));
-      assert.equal(items[0]!.kind, 'invalid');
-      assert.equal(items[1]!.kind, 'record');
+      assert.equal(items[0].kind, 'invalid');
+      assert.equal(items[1].kind, 'record');
       const large = await readAll(file('large.json', `[{"a":"${'x'.repeat(5000)}"},{"b":1}]`), { maxRecordBytes: 1000 });
       assert.match((large[0] as { reason: string }).reason, /larger than 1000 bytes/);
-      assert.equal(large[1]!.kind, 'record');
+      assert.equal(large[1].kind, 'record');
     });
 
     it('refuses a file that is no JSON document', async () => {
