@@ -18,6 +18,7 @@ Options:
   --seed N              seed of the fault sequence (default 1)
   --org ID              a known organization id (repeatable; default 123456)
   --site ID             a known site id (repeatable; default 1234567)
+  --forbidden-org ID    an organization whose plan refuses user-lookup with 403 (repeatable)
   --quiet               no log line per call
   -h, --help            show this help
 `;
@@ -46,6 +47,7 @@ export function parseSandboxArgs(argv: string[]): SandboxCommand {
         seed: { type: 'string' },
         org: { type: 'string', multiple: true },
         site: { type: 'string', multiple: true },
+        'forbidden-org': { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,6 +76,7 @@ export function parseSandboxArgs(argv: string[]): SandboxCommand {
     latencyMs: number('latency', values.latency),
     organizations: values.org,
     sites: values.site,
+    forbiddenOrganizations: values['forbidden-org'],
     quiet: values.quiet ?? false,
   };
 
@@ -105,6 +108,7 @@ const FLAG_FOR_OPTION: Record<string, string> = {
   latencyMs: '--latency',
   organizations: '--org',
   sites: '--site',
+  forbiddenOrganizations: '--forbidden-org',
   'faults .rate': '--faults',
   'faults .retryAfterSeconds': '--retry-after',
   'faults .seed': '--seed',

@@ -38,13 +38,15 @@ export interface SandboxOptions {
   faults?: FaultOptions | null;
   /** Known organization ids, default [DEFAULT_ORGANIZATION_ID]. */
   organizations?: string[];
+  /** Organizations whose plan does not allow user-lookup: their calls get 403 (default none). */
+  forbiddenOrganizations?: string[];
   /** Known site ids, default [DEFAULT_SITE_ID]. */
   sites?: string[];
   /** Accepted client credential pairs, default [DEMO_CLIENT]. */
   clients?: Array<{ clientId: string; clientSecret: string }>;
-  /** Silences the per-call log even when `log` is given. */
+  /** Silences the per-call log even when `log` is given; `quiet: false` without `log` logs to the console. */
   quiet?: boolean;
-  /** Receives one line per call; default none (programmatic use is silent). Not settable over HTTP. */
+  /** Receives one line per call; default none (code use is silent unless quiet: false). Not settable over HTTP. */
   log?: ((line: string) => void) | null;
   /** Time source in ms (tests inject a fake clock for token expiry and rate windows). Not settable over HTTP. */
   clock?: () => number;

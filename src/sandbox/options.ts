@@ -20,6 +20,7 @@ export interface Settings {
   latencyMs: number;
   faults: FaultOptions | null;
   organizations: string[];
+  forbiddenOrganizations: string[];
   sites: string[];
   clients: Array<{ clientId: string; clientSecret: string }>;
   quiet: boolean;
@@ -40,6 +41,7 @@ export function defaultSettings(): Settings {
     latencyMs: 0,
     faults: null,
     organizations: [DEFAULT_ORGANIZATION_ID],
+    forbiddenOrganizations: [],
     sites: [DEFAULT_SITE_ID],
     clients: [{ ...DEMO_CLIENT }],
     quiet: false,
@@ -98,6 +100,8 @@ function valueProblem(key: string, value: unknown): string | undefined {
       return Array.isArray(value) && value.length > 0 && value.every((id) => typeof id === 'string' && id !== '')
         ? undefined
         : 'must be a non-empty array of non-empty strings';
+    case 'forbiddenOrganizations':
+      return Array.isArray(value) && value.every((id) => typeof id === 'string' && id !== '') ? undefined : 'must be an array of non-empty strings';
     case 'clients':
       return Array.isArray(value) && value.length > 0 && value.every(isClientPair)
         ? undefined
@@ -153,6 +157,7 @@ export function applyOptions(current: Settings, changes: Partial<SandboxOptions>
   Object.assign(next, defined);
   // Copies, so a caller mutating its arrays later does not change the running sandbox.
   next.organizations = [...next.organizations];
+  next.forbiddenOrganizations = [...next.forbiddenOrganizations];
   next.sites = [...next.sites];
   next.clients = next.clients.map((client) => ({ ...client }));
   next.faults = next.faults ? { ...next.faults, kinds: [...next.faults.kinds] } : null;
@@ -169,6 +174,7 @@ export function publicSettings(settings: Settings): Record<string, unknown> {
     latencyMs: settings.latencyMs,
     faults: settings.faults,
     organizations: settings.organizations,
+    forbiddenOrganizations: settings.forbiddenOrganizations,
     sites: settings.sites,
     clients: settings.clients.map((client) => ({ clientId: client.clientId })),
     quiet: settings.quiet,

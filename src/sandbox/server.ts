@@ -64,7 +64,9 @@ interface Route {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const problems = optionProblems(options, 'start');
   if (problems.length > 0) throw new TypeError(`Invalid sandbox options: ${problems.join('; ')}`);
-  const sandbox = new SandboxServer(applyOptions(defaultSettings(), options));
+  // An explicit `quiet: false` without a `log` means "log to the console"; otherwise code use is silent.
+  const log = options.log !== undefined ? options.log : options.quiet === false ? (line: string) => console.log(line) : null;
+  const sandbox = new SandboxServer(applyOptions(defaultSettings(), { ...options, log }));
   await sandbox.listen();
   return sandbox;
 }
@@ -358,6 +360,9 @@ class SandboxServer implements Sandbox {
 
   private userLookup(call: CallContext): HandlerResult {
     const organizationId = call.params[0];
+    if (this.settings.forbiddenOrganizations.includes(organizationId)) {
+      throw new HttpError(403, 'forbidden', `The plan of organization ${organizationId} does not include user lookup (it needs an Observe or Ask Scale plan)`);
+    }
     if (!this.settings.organizations.includes(organizationId)) {
       throw new HttpError(404, 'not_found', `Organization ${organizationId} not found`);
     }

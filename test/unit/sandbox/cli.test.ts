@@ -14,7 +14,7 @@ describe('hotjar-sandbox arguments', () => {
     const command = parseSandboxArgs([
       '--port', '0', '--rate', '120', '--rate-window', '10', '--token-lifetime', '2', '--latency', '5',
       '--faults', '0.2', '--fault-kinds', '500,reset-after-processing', '--retry-after', '3', '--seed', '9',
-      '--org', '1', '--org', '2', '--site', '3', '--quiet',
+      '--org', '1', '--org', '2', '--site', '3', '--forbidden-org', '4', '--quiet',
     ]);
     assert.deepEqual(command, {
       kind: 'run',
@@ -26,6 +26,7 @@ describe('hotjar-sandbox arguments', () => {
         latencyMs: 5,
         organizations: ['1', '2'],
         sites: ['3'],
+        forbiddenOrganizations: ['4'],
         quiet: true,
         faults: { rate: 0.2, kinds: ['500', 'reset-after-processing'], retryAfterSeconds: 3, seed: 9 },
       },

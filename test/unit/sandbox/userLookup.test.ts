@@ -8,7 +8,7 @@ describe('sandbox user-lookup endpoint', () => {
   let token: string;
 
   before(async () => {
-    sandbox = await startTestSandbox({ organizations: ['123456', '777'] });
+    sandbox = await startTestSandbox({ organizations: ['123456', '777'], forbiddenOrganizations: ['403403'] });
     token = await getToken(sandbox);
   });
   after(() => sandbox.close());
@@ -88,6 +88,12 @@ describe('sandbox user-lookup endpoint', () => {
     const answer = await userLookup(sandbox, token, { data_subject_email: 'a@example.com' }, '999');
     assert.equal(answer.status, 404);
     assert.match(String(fields(answer).message), /Organization 999/);
+  });
+
+  it('answers 403 for an organization whose plan does not allow user lookup', async () => {
+    const answer = await userLookup(sandbox, token, { data_subject_email: 'a@example.com' }, '403403');
+    assert.equal(answer.status, 403);
+    assert.match(String(fields(answer).message), /Scale plan/);
   });
 
   it('answers 401 without a token and with an unknown token', async () => {
