@@ -7,6 +7,8 @@ const liveGroups = new Set<number>();
 process.on('exit', () => {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
 });
+// Stopped from outside (Ctrl-C, npm test's tier timeout): exit normally so the handler above runs.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {

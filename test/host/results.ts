@@ -55,7 +55,7 @@ const { EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_RUN_END } = 
 /**
  * mocha's spec reporter on the console, plus the JSON results in a file that the tiers' launchers
  * read (the extension host's console does not reach them). Use it from the command line as
- * `--reporter scripts/host/mocha-reporter.cjs --reporter-option output=<file>`.
+ * `--reporter scripts/host/mocha-reporter.js --reporter-option output=<file>`.
  */
 export class JsonFileReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options: Mocha.MochaOptions & { reporterOption?: ReporterOptions }) {
