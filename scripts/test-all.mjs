@@ -147,15 +147,16 @@ function runInKeyringSession(argv) {
   const inner = 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0" "$@"';
   return new Promise((resolve) => {
     const child = spawn('dbus-run-session', ['--', 'sh', '-c', inner, process.execPath, fileURLToPath(import.meta.url), '--in-session', ...argv], {
-      cwd: root, env, stdio: ['ignore', 'inherit', 'pipe'],
+      cwd: root, env, stdio: ['ignore', 'inherit', 'pipe'], detached: true,
     });
     // dbus-daemon shares this stderr and chats about fd limits and service activation: drop only its lines.
     createInterface({ input: child.stderr }).on('line', (line) => {
       if (!/^dbus-daemon\[\d+\]/.test(line)) process.stderr.write(`${line}\n`);
     });
-    const forward = (signal) => () => child.kill(signal);
-    process.on('SIGINT', forward('SIGINT'));
-    process.on('SIGTERM', forward('SIGTERM'));
+    // The session runs in its own process group: pass Ctrl-C and SIGTERM on to all of it.
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+      process.on(signal, () => { try { process.kill(-child.pid, signal); } catch { /* already gone */ } });
+    }
     child.once('error', (error) => { console.error(`dbus-run-session: ${error.message}`); resolve(1); });
     child.once('exit', (code, signal) => {
       // gnome-keyring-daemon leaves with the session bus; remove its scratch folder after it.
