@@ -86,7 +86,11 @@ async function runTier(tier, options) {
     code = await runStep(process.execPath, ['out/test/host/runIntegration.js', ...grep]);
   } else {
     // The UI tier also installs the packaged VSIX into a test host: package it first.
-    const packaged = await runStep(process.execPath, ['scripts/package.mjs']);
+    const packaging = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: root, encoding: 'utf8' });
+    // vsce lists every file it packs: show that only when packaging fails.
+    if (packaging.status === 0) console.log(packaging.stdout.trim().split('\n').pop());
+    else process.stdout.write(`${packaging.stdout}${packaging.stderr}`);
+    const packaged = packaging.status;
     // Back to the development bundles (with source maps) that the other hosts load.
     await runStep(process.execPath, ['scripts/build.mjs']);
     if (packaged !== 0) return { tier, passed: 0, failed: 1, skipped: 0, ms: Date.now() - started, problem: 'npm run package failed' };

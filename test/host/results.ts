@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { repoRoot } from './paths';
 
 export type TestState = 'passed' | 'failed' | 'skipped';
 
@@ -66,7 +67,7 @@ export class JsonFileReporter extends Mocha.reporters.Spec {
     const tests: TestRecord[] = [];
     const record = (test: Mocha.Runnable, state: TestState, error?: unknown): TestRecord => ({
       fullTitle: test.fullTitle(),
-      ...(test.file ? { file: path.relative(process.cwd(), test.file) } : {}),
+      ...(test.file ? { file: path.relative(repoRoot, test.file) } : {}),
       state,
       ...(test.duration !== undefined ? { durationMs: test.duration } : {}),
       ...(error !== undefined ? { error: describeError(error) } : {}),

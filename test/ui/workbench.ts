@@ -41,9 +41,9 @@ export class Workbench {
     return this.page.locator('.part.sidebar');
   }
 
-  /** A view's pane in the side bar by its (upper-cased in the UI) name, e.g. "Destinations". */
+  /** A view's pane in the side bar by its name (matched ignoring case: the UI upper-cases it), e.g. "Destinations". */
   viewPane(name: string): Locator {
-    return this.sideBar().locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: new RegExp(name, 'i') }) });
+    return this.sideBar().locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: name }) });
   }
 
   /** The welcome content (viewsWelcome) shown in an empty view. */
