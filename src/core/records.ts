@@ -10,9 +10,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import { type InputFormat } from './types';
-
-export type RecordFields = Record<string, unknown>;
+import { type InputFormat, type RecordFields } from './types';
 
 export type RecordItem =
   | { kind: 'record'; index: number; line: number; fields: RecordFields }
@@ -299,7 +297,7 @@ function isJsonWhitespace(byte: number): boolean {
  */
 async function* readJsonDocument(file: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem> {
   type Phase = 'start' | 'beforeElement' | 'inElement' | 'afterElement' | 'afterSingle' | 'end';
-  let phase: Phase = 'start';
+  let phase = 'start' as Phase;
   let single = false;
   let index = 0;
   let line = 1;

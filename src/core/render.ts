@@ -5,9 +5,9 @@
  * ever sent with a hole in it.
  */
 import { CONTENT_TYPES, serializeBody, valueAsText } from './formats';
-import { type PreparedRequest, type ResolvedDestination } from './types';
+import { type PreparedRequest, type RecordFields, type ResolvedDestination } from './types';
 
-export type RecordFields = Record<string, unknown>;
+export type { RecordFields } from './types';
 
 /** `{name}` with single braces (not part of `{{...}}`). */
 export const PARAMETER_PLACEHOLDER = /(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})/g;

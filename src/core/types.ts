@@ -3,6 +3,9 @@
  * files in users' repositories: fields may be added, never renamed.
  */
 
+/** One record's fields as read from the data file (CSV values are strings). */
+export type RecordFields = Record<string, unknown>;
+
 /** How a record (or a batch of records) is written into the request body. */
 export type ContentFormat = 'json' | 'ndjson' | 'csv' | 'tsv' | 'xml' | 'form' | 'text';
 export const CONTENT_FORMATS: readonly ContentFormat[] = ['json', 'ndjson', 'csv', 'tsv', 'xml', 'form', 'text'];

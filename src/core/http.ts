@@ -1,0 +1,343 @@
+/**
+ * HTTP for the engine and for "Test": a keep-alive transport (node-fetch over node's agents), the
+ * token provider, and the client that confines the bearer token to the credential's allowed hosts.
+ * The secret and tokens are never put in an error message.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import fetch from 'node-fetch';
+import { type Credential, isHostAllowed, isLoopbackHost } from './credentials';
+import { type HttpMethod, type PreparedRequest } from './types';
+
+export interface TransportRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One HTTP exchange without redirects; tests replace it with a stub. */
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+/** The request never got a complete answer: a timeout or a connection problem. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'network' | 'aborted',
+    /** The system error code (ECONNRESET, ECONNREFUSED...) when there is one. */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/** The destination's URL is not one the credential's token may go to; nothing was sent. */
+export class HostNotAllowedError extends Error {
+  constructor(
+    message: string,
+    readonly host: string,
+  ) {
+    super(message);
+    this.name = 'HostNotAllowedError';
+  }
+}
+
+/** Getting a token failed. `fatal`: the token endpoint refused the credential (retrying will not help). */
+export class TokenError extends Error {
+  constructor(
+    message: string,
+    readonly fatal: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'TokenError';
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'FETCH_ERROR') return code;
+    const errno = (current as { errno?: unknown }).errno;
+    if (typeof errno === 'string') return errno;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** node-fetch with keep-alive agents; `maxSockets` should be the run's concurrency. */
+export function createFetchTransport(options: { maxSockets?: number } = {}): Transport {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+  return {
+    async send(request: TransportRequest): Promise<TransportResponse> {
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), request.timeoutMs);
+      const onOuterAbort = (): void => timeout.abort();
+      request.signal?.addEventListener('abort', onOuterAbort, { once: true });
+      try {
+        const response = await fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          redirect: 'manual',
+          compress: true,
+          // node-fetch types its own AbortSignal; the platform's is what it checks for at run time.
+          signal: timeout.signal as unknown as NonNullable<Parameters<typeof fetch>[1]>['signal'],
+          agent: (url: URL) => (url.protocol === 'http:' ? httpAgent : httpsAgent),
+        });
+        const body = await response.text();
+        const headers: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          headers[name.toLowerCase()] = value;
+        });
+        return { status: response.status, headers, body };
+      } catch (error) {
+        if (request.signal?.aborted) throw new TransportError('the request was cancelled', 'aborted');
+        if (timeout.signal.aborted) throw new TransportError(`no complete answer within ${request.timeoutMs} ms`, 'timeout');
+        const code = errorCode(error);
+        const message = error instanceof Error ? error.message : String(error);
+        throw new TransportError(code ? `connection error (${code})` : `connection error: ${message}`, 'network', code);
+      } finally {
+        clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onOuterAbort);
+      }
+    },
+    close(): void {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+export interface AccessToken {
+  value: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+interface CachedToken extends AccessToken {
+  refreshAt: number;
+}
+
+export interface TokenProviderOptions {
+  clock?: () => number;
+  timeoutMs?: number;
+  /** Called with each new token, so loggers can redact it. */
+  onToken?: (token: string) => void;
+}
+
+/**
+ * OAuth client-credentials tokens, cached per credential, fetched once for all concurrent callers,
+ * refreshed before `expires_in` runs out (at 80 % of the lifetime, at most a minute early).
+ */
+export class TokenProvider {
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly inflight = new Map<string, Promise<CachedToken>>();
+  private readonly clock: () => number;
+  /** Tokens fetched so far (for tests and reports). */
+  fetched = 0;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: TokenProviderOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  private key(credential: Credential): string {
+    return `${credential.tokenUrl}\u0000${credential.clientId}\u0000${credential.name}`;
+  }
+
+  async getToken(credential: Credential): Promise<AccessToken> {
+    const key = this.key(credential);
+    const cached = this.cache.get(key);
+    if (cached && this.clock() < cached.refreshAt) return cached;
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.fetchToken(credential).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    const token = await pending;
+    this.cache.set(key, token);
+    return token;
+  }
+
+  /** Forgets `token` after a 401; a token already replaced by a newer one stays. */
+  invalidate(credential: Credential, token: string): void {
+    const key = this.key(credential);
+    if (this.cache.get(key)?.value === token) this.cache.delete(key);
+  }
+
+  private async fetchToken(credential: Credential): Promise<CachedToken> {
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.clientId, client_secret: credential.clientSecret }).toString();
+    const who = `credential "${credential.name}"`;
+    let response: TransportResponse;
+    try {
+      response = await this.transport.send({
+        method: 'POST',
+        url: credential.tokenUrl,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body,
+        timeoutMs: this.options.timeoutMs ?? 30000,
+      });
+    } catch (error) {
+      const reason = error instanceof TransportError ? error.message : 'connection error';
+      throw new TokenError(`Could not reach the token endpoint ${credential.tokenUrl} for ${who}: ${reason}.`, false);
+    }
+    const answer = excerptOf(redactText(response.body, [credential.clientSecret]), 300);
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
+      throw new TokenError(
+        `The token endpoint refused ${who} (${response.status}${describeOAuthError(response.body)}): check its client ID and secret (Hotjar → Settings → API); API keys expire after a year.`,
+        true,
+        response.status,
+      );
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new TokenError(`The token endpoint answered ${response.status} for ${who}${answer ? `: ${answer}` : ''}.`, response.status < 500 && response.status !== 429, response.status);
+    }
+    let parsed: { access_token?: unknown; expires_in?: unknown };
+    try {
+      parsed = JSON.parse(response.body) as typeof parsed;
+    } catch {
+      throw new TokenError(`The token endpoint's answer for ${who} is not JSON.`, true, response.status);
+    }
+    if (typeof parsed.access_token !== 'string' || parsed.access_token === '') {
+      throw new TokenError(`The token endpoint's answer for ${who} has no access_token.`, true, response.status);
+    }
+    const lifetimeSeconds = Number(parsed.expires_in);
+    const lifetimeMs = Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0 ? lifetimeSeconds * 1000 : 3600 * 1000;
+    const now = this.clock();
+    this.fetched++;
+    this.options.onToken?.(parsed.access_token);
+    return {
+      value: parsed.access_token,
+      expiresAt: now + lifetimeMs,
+      refreshAt: now + lifetimeMs - Math.min(60000, lifetimeMs * 0.2),
+    };
+  }
+}
+
+function describeOAuthError(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; error_description?: unknown; message?: unknown };
+    const parts = [parsed.error, parsed.error_description ?? parsed.message].filter((p): p is string => typeof p === 'string' && p.length < 200);
+    return parts.length > 0 ? `: ${parts.join(' — ')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Replaces each known secret in `text` by ****. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('****');
+  return result;
+}
+
+export function excerptOf(text: string, maxChars = 500): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > maxChars ? `${flat.slice(0, maxChars - 1)}…` : flat;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  latencyMs: number;
+  /** Set when the API redirected to another host: the redirect was not followed. */
+  refusedRedirect?: string;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Checks that a URL may carry the credential's token: https (http only on loopback) and a host the
+ * credential allows. Throws HostNotAllowedError saying how to allow it.
+ */
+export function assertUrlAllowed(credential: Credential, target: string | URL): URL {
+  const url = typeof target === 'string' ? new URL(target) : target;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new HostNotAllowedError(`${url.protocol}//${url.host} is refused: only https:// is allowed (http:// only for 127.0.0.1, ::1 and localhost).`, url.host);
+  }
+  if (!isHostAllowed(credential, url)) {
+    throw new HostNotAllowedError(
+      `The host ${url.host} is not allowed for credential "${credential.name}" (allowed: ${credential.allowedHosts.join(', ')}), so its token is not sent there. ` +
+        `If you trust ${url.host}, allow it: hotjar-send credentials set ${credential.name} --client-id <id> --token-url ${credential.tokenUrl} ` +
+        credential.allowedHosts.map((h) => `--allow-host ${h} `).join('') +
+        `--allow-host ${url.host}`,
+      url.host,
+    );
+  }
+  return url;
+}
+
+/**
+ * Sends prepared requests with the credential's bearer token, only to allowed hosts, following only
+ * same-host redirects; on 401 it fetches a new token once and sends again.
+ */
+export class HotjarHttpClient {
+  constructor(
+    private readonly credential: Credential,
+    private readonly tokens: TokenProvider,
+    private readonly transport: Transport,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async send(request: PreparedRequest, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResult> {
+    const url = assertUrlAllowed(this.credential, request.url);
+    const started = this.clock();
+    let token = await this.tokens.getToken(this.credential);
+    let result = await this.sendFollowingRedirects(request, url, token.value, options);
+    if (result.status === 401) {
+      this.tokens.invalidate(this.credential, token.value);
+      token = await this.tokens.getToken(this.credential);
+      result = await this.sendFollowingRedirects(request, url, token.value, options);
+    }
+    // An API that echoes a request must not put the token or secret into reports or logs.
+    const body = redactText(result.body, [token.value, this.credential.clientSecret]);
+    return { ...result, body, latencyMs: this.clock() - started };
+  }
+
+  private async sendFollowingRedirects(request: PreparedRequest, url: URL, token: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Omit<HttpResult, 'latencyMs'>> {
+    let method: HttpMethod = request.method;
+    let body = request.body;
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (body !== undefined || name.toLowerCase() !== 'content-type') headers[name] = value;
+      }
+      headers.Authorization = `Bearer ${token}`;
+      const response = await this.transport.send({ method, url: current.href, headers, body, timeoutMs: options.timeoutMs, signal: options.signal });
+      const location = response.headers.location;
+      if (response.status < 300 || response.status >= 400 || !location) return response;
+      const next = new URL(location, current);
+      if (next.host !== url.host || next.protocol !== url.protocol) {
+        return { ...response, refusedRedirect: `${next.protocol}//${next.host}` };
+      }
+      if (hop + 1 >= MAX_REDIRECTS) return response;
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      current = next;
+    }
+  }
+}
