@@ -7,8 +7,14 @@ const liveGroups = new Set<number>();
 process.on('exit', () => {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
 });
-// Stopped from outside (Ctrl-C, npm test's tier timeout): exit normally so the handler above runs.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+
+/**
+ * For a tier runner: when stopped from outside (Ctrl-C, npm test's tier timeout), exit at once so
+ * the exit handler above kills every process group it started.
+ */
+export function exitOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {

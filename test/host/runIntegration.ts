@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { launchBrowser, type BrowserSession } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { integrationIndex, repoRoot, testOutput } from './paths';
-import { tail, waitFor } from './processes';
+import { exitOnSignals, tail, waitFor } from './processes';
 import { emptyResults, printResults, readResults, writeResults, type TestResults } from './results';
 import { findTestFiles } from './testFiles';
 
@@ -57,6 +57,7 @@ async function runPass(mode: Mode, outDir: string, timeoutMs: number, grep: stri
 }
 
 async function main(): Promise<number> {
+  exitOnSignals();
   const started = Date.now();
   const outDir = path.join(testOutput, 'integration');
   fs.rmSync(outDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { closeAllHosts, liveHosts, uiOutput } from '../ui/fixture';
+import { exitOnSignals } from './processes';
 import { JsonFileReporter } from './results';
 
 function option(name: string): string | undefined {
@@ -19,6 +20,7 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<number> {
+  exitOnSignals();
   fs.rmSync(uiOutput, { recursive: true, force: true });
   fs.mkdirSync(uiOutput, { recursive: true });
   const resultsFile = path.join(uiOutput, 'results.json');
