@@ -39,6 +39,8 @@ const nodeBundle = {
   sourcesContent: false,
   // keytar's native module is copied next to the bundle so an installed VSIX or a global CLI finds it.
   loader: { '.node': 'copy' },
+  // jsonc-parser's UMD build requires its parts at run time, out of esbuild's sight: bundle its ES modules.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   logLevel: 'silent',
   plugins: [problemReporter],
   absWorkingDir: root,

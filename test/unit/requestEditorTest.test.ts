@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { type Credential } from '../../src/core/credentials';
-import { TokenProvider, createFetchTransport } from '../../src/core/http';
+import { createFetchTransport } from '../../src/core/http';
 import { SecretRedactor } from '../../src/core/secretRedaction';
 import { type SampleRecord } from '../../src/extension/requestEditor/model';
 import { isReadTest, runDestinationTest, statusSummary, type Confirmation, type TestDependencies } from '../../src/extension/requestEditor/testRunner';
@@ -34,8 +34,8 @@ describe('request editor Test against the sandbox', () => {
       isTrusted: () => true,
       untrustedMessage: 'not trusted',
       getCredential: (name) => Promise.resolve(name === credential.name ? credential : undefined),
-      tokens: new TokenProvider(createFetchTransport(), { onToken: (token) => redactor.add(token) }),
       createTransport: () => createFetchTransport(),
+      onToken: (token) => redactor.add(token),
       confirm: (question) => {
         questions.push(question);
         return Promise.resolve(answer);

@@ -8,11 +8,13 @@
  * `workbench.editorAssociations` setting to make text the default).
  */
 import * as vscode from 'vscode';
-import { TokenProvider, createFetchTransport } from '../../core/http';
+import { createFetchTransport } from '../../core/http';
 import { type HostMessage, type TestOutcome } from '../../shared/requestEditorProtocol';
 import { asUri } from '../args';
 import { COMMANDS, REQUEST_EDITOR_VIEW_TYPE } from '../commands';
+import { resolveDestinationUri } from '../destinations/destinationCommands';
 import { UserFacingError, registerCommand } from '../errors';
+import { requireTrustedWorkspace } from '../trust';
 import { EditorSession, type RequestEditorServices } from './session';
 
 export type { RequestEditorServices } from './session';
@@ -37,23 +39,17 @@ export class RequestEditorProvider implements vscode.CustomTextEditorProvider, v
   private readonly opened = new vscode.EventEmitter<EditorSession>();
   /** Posted messages per document, for the test API. */
   private readonly transcripts = new Map<string, HostMessage[]>();
-  readonly tokens: TokenProvider;
-  private readonly tokenTransport = createFetchTransport({ maxSockets: 2 });
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly services: RequestEditorServices,
-  ) {
-    // One provider for the editor's lifetime: a token obtained by Test is reused by the next Test.
-    this.tokens = new TokenProvider(this.tokenTransport, { onToken: (token) => services.log.redactor.add(token) });
-  }
+  ) {}
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     const session = new EditorSession(document, panel, {
       ...this.services,
       extensionUri: this.context.extensionUri,
       memento: this.context.workspaceState,
-      tokens: this.tokens,
       createTransport: () => createFetchTransport({ maxSockets: 1 }),
     });
     const key = document.uri.toString();
@@ -107,17 +103,16 @@ export class RequestEditorProvider implements vscode.CustomTextEditorProvider, v
     for (const session of this.sessions) session.dispose();
     this.sessions.clear();
     this.opened.dispose();
-    this.tokenTransport.close();
   }
 }
 
-/** A destination Uri from a command argument or the editor in front (request editor or JSON editor). */
-function targetUri(provider: RequestEditorProvider, argument: unknown): vscode.Uri {
+/** A destination Uri from a command argument, the editor in front (form or JSON), or a quick pick. */
+async function targetUri(provider: RequestEditorProvider, services: RequestEditorServices, argument: unknown, question: string): Promise<vscode.Uri> {
   const given = asUri(argument);
   if (given) return given;
   const active = provider.activeSession()?.uri ?? vscode.window.activeTextEditor?.document.uri;
   if (active && active.path.endsWith('.hotjar.json')) return active;
-  throw new UserFacingError('Open a destination file (*.hotjar.json) first, or run this from a destination in the Hotjar view.');
+  return resolveDestinationUri(undefined, services.destinations, services.prompts, question);
 }
 
 export function registerRequestEditor(context: vscode.ExtensionContext, services: RequestEditorServices): RequestEditorApi {
@@ -125,18 +120,20 @@ export function registerRequestEditor(context: vscode.ExtensionContext, services
   const { log } = services;
 
   const test = async (argument?: unknown): Promise<TestOutcome> => {
-    const uri = targetUri(provider, argument);
+    // The same refusal (and log line) as every other command that would send or get a token.
+    requireTrustedWorkspace('Testing a destination');
+    const uri = await targetUri(provider, services, argument, 'Test which destination?');
     const session = await provider.show(uri);
     return session.test();
   };
 
   const openAsText = async (argument?: unknown): Promise<void> => {
-    const uri = targetUri(provider, argument);
+    const uri = await targetUri(provider, services, argument, 'Open which destination as text?');
     await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
   };
 
   const copyAsCurl = async (argument?: unknown, options?: unknown): Promise<string> => {
-    const uri = targetUri(provider, argument);
+    const uri = await targetUri(provider, services, argument, 'Copy the request of which destination?');
     const session = provider.sessionFor(uri) ?? (await provider.show(uri));
     const includeToken = typeof options === 'object' && options !== null && (options as { includeToken?: unknown }).includeToken === true;
     const result = await session.copyCurl(includeToken);

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Credential } from '../../core/credentials';
-import { HostNotAllowedError, assertUrlAllowed, type TokenProvider, type Transport } from '../../core/http';
+import { HostNotAllowedError, TokenProvider, assertUrlAllowed, type Transport } from '../../core/http';
 import { InvalidRecordError, toCurl } from '../../core/render';
 import { DEFAULT_DELIVERY } from '../../core/templates';
 import { CONTENT_FORMATS, HTTP_METHODS } from '../../core/types';
@@ -22,6 +22,7 @@ import {
 } from '../../shared/requestEditorProtocol';
 import { COMMANDS } from '../commands';
 import { type CredentialService } from '../credentials/credentialService';
+import { type DestinationIndex } from '../destinations/destinationIndex';
 import { UserFacingError, describeError } from '../errors';
 import { type ExtensionLog } from '../log';
 import { type PromptService } from '../prompts';
@@ -37,13 +38,14 @@ export interface RequestEditorServices {
   log: ExtensionLog;
   credentials: CredentialService;
   prompts: PromptService;
+  /** The workspace's destinations, for "Test Destination" run with no file in front. */
+  destinations: DestinationIndex;
 }
 
 export interface SessionDependencies extends RequestEditorServices {
   extensionUri: vscode.Uri;
   /** Workspace state: remembers each destination's sample data file. */
   memento: vscode.Memento;
-  tokens: TokenProvider;
   createTransport(): Transport;
 }
 
@@ -355,8 +357,8 @@ export class EditorSession implements vscode.Disposable {
         isTrusted: () => vscode.workspace.isTrusted,
         untrustedMessage: untrustedMessage(),
         getCredential: (credentialName) => credentials.get(credentialName),
-        tokens: this.deps.tokens,
         createTransport: () => this.deps.createTransport(),
+        onToken: (token) => log.redactor.add(token),
         confirm: async (question) => (await prompts.current.modal(question.message, question.detail, question.action)) === question.action,
         redact: (text) => log.redactor.redact(text),
         onSending: (description) => this.post({ type: 'testStarted', requestId, description }),
@@ -403,7 +405,13 @@ export class EditorSession implements vscode.Disposable {
       'Copy with Token',
     );
     if (answer !== 'Copy with Token') return { ok: false, message: 'Not copied.' };
-    const token = await this.deps.tokens.getToken(credential);
+    const transport = this.deps.createTransport();
+    let token;
+    try {
+      token = await new TokenProvider(transport, { onToken: (value) => this.deps.log.redactor.add(value) }).getToken(credential);
+    } finally {
+      transport.close();
+    }
     await vscode.env.clipboard.writeText(toCurl({ ...request, headers: { Authorization: `Bearer ${token.value}`, ...request.headers } }, { redact: false }));
     this.deps.log.info(`Request editor: a curl command with a live token for "${credential.name}" was copied to the clipboard.`);
     return { ok: true, message: 'Copied as curl, with a live token: treat it like a password.' };

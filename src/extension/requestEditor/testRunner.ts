@@ -8,7 +8,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { type Credential } from '../../core/credentials';
-import { HostNotAllowedError, HotjarHttpClient, TokenError, TransportError, assertUrlAllowed, type TokenProvider, type Transport } from '../../core/http';
+import { HostNotAllowedError, HotjarHttpClient, TokenError, TokenProvider, TransportError, assertUrlAllowed, type Transport } from '../../core/http';
 import { InvalidRecordError, redactHeaders } from '../../core/render';
 import { findTemplate } from '../../core/templates';
 import { type PreparedRequest, type ResolvedDestination } from '../../core/types';
@@ -30,8 +30,9 @@ export interface TestDependencies {
   /** Why Test is disabled in an untrusted workspace (the extension's trust message). */
   untrustedMessage: string;
   getCredential(name: string): Promise<Credential | undefined>;
-  tokens: TokenProvider;
   createTransport(): Transport;
+  /** Told each token obtained, so the log's redactor knows it. */
+  onToken?: (token: string) => void;
   /** A modal question; true when the person chose `action`. */
   confirm(question: Confirmation): Promise<boolean>;
   /** Removes secrets (client secrets, tokens) from text before it is shown. */
@@ -138,7 +139,9 @@ export async function runDestinationTest(input: TestInput, deps: TestDependencie
   const started = clock();
   const transport = deps.createTransport();
   try {
-    const client = new HotjarHttpClient(credential, deps.tokens, transport, clock);
+    // A fresh token every time: a cached one would prove nothing about the credential as it is now.
+    const tokens = new TokenProvider(transport, deps.onToken ? { onToken: deps.onToken, clock } : { clock });
+    const client = new HotjarHttpClient(credential, tokens, transport, clock);
     const result = await client.send(request, input.signal ? { timeoutMs: destination.delivery.timeoutMs, signal: input.signal } : { timeoutMs: destination.delivery.timeoutMs });
     return describeResponse(request, result, read, deps.redact);
   } catch (error) {
