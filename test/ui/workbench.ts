@@ -25,7 +25,9 @@ export class Workbench {
 
   /** An activity-bar icon by its title, e.g. "Hotjar" or "Explorer". */
   activityBarItem(title: string): Locator {
-    return this.page.locator('.part.activitybar').getByRole('tab', { name: title, exact: true });
+    // Built-in items carry their keybinding in the name: "Explorer (Ctrl+Shift+E)".
+    const name = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(.*\\))?$`);
+    return this.page.locator('.part.activitybar').getByRole('tab', { name });
   }
 
   /** Clicks an activity-bar icon unless its container is already showing, and waits for the side bar. */
@@ -157,14 +159,11 @@ export class Workbench {
   }
 
   /**
-   * The content of the webview whose tab (or view) title contains title. VS Code nests each webview's
-   * page in an iframe inside an iframe.
+   * The content of the visible webview (the active webview editor or view; the last one when several
+   * show). VS Code nests each webview's page in an iframe inside an iframe.
    */
-  webview(title?: string): FrameLocator {
-    const outer = title
-      ? this.page.locator(`iframe.webview.ready[title*="${title.replace(/"/g, '\\"')}"]`)
-      : this.page.locator('iframe.webview.ready').last();
-    return outer.contentFrame().frameLocator('iframe#active-frame');
+  webview(): FrameLocator {
+    return this.page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().frameLocator('iframe#active-frame');
   }
 
   /** Saves a PNG of the whole window under the screenshot folder and returns its path. */
