@@ -204,7 +204,7 @@ export class TokenProvider {
     const answer = excerptOf(redactText(response.body, [credential.clientSecret]), 300);
     if (response.status === 400 || response.status === 401 || response.status === 403) {
       throw new TokenError(
-        `The token endpoint refused ${who} (${response.status}${describeOAuthError(response.body)}): check its client ID and secret (Hotjar → Settings → API); API keys expire after a year.`,
+        `The token endpoint refused ${who} (${response.status}${describeOAuthError(redactText(response.body, [credential.clientSecret]))}): check its client ID and secret (Hotjar → Settings → API); API keys expire after a year.`,
         true,
         response.status,
       );
