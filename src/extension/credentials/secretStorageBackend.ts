@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { type SecretBackend } from '../core/credentials';
+import { type SecretBackend } from '../../core/credentials';
 
 const INDEX_KEY = 'hotjar.credentialNames';
 
