@@ -1,0 +1,47 @@
+/** Shared set-up for the editor-front integration tests: a sandbox, a credential and data files. */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server';
+import { workspaceRoot } from './helpers';
+
+/** The sandbox runs in this extension host, on 127.0.0.1 and a free port. */
+export async function startTestSandbox(client: { clientId: string; clientSecret: string }): Promise<Sandbox> {
+  return startSandbox({ port: 0, clients: [client], quiet: true });
+}
+
+/** A client pair the sandbox accepts, with a secret made for this run (so a leak cannot be a coincidence). */
+export function freshClient(): { clientId: string; clientSecret: string } {
+  return { clientId: `it-client-${process.pid}`, clientSecret: `it-secret-${randomBytes(18).toString('base64url')}` };
+}
+
+export function emails(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}@example.com`);
+}
+
+/** Writes a file under <workspace>/issue4/ and returns its Uri. */
+export function writeWorkspaceFile(relative: string, text: string): vscode.Uri {
+  const target = path.join(workspaceRoot().fsPath, 'issue4', relative);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, text);
+  return vscode.Uri.file(target);
+}
+
+/** Each line of a JSON Lines report, parsed. */
+export function readJsonLines(file: string): Array<Record<string, unknown>> {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Every file under dir (recursively), for scanning logs and reports for secrets. */
+export function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(f).isFile());
+}
