@@ -16,7 +16,7 @@ import {
 } from '../core/credentials';
 import { DestinationError, loadDestination } from '../core/destination';
 import { InvalidRecordsError, RunSetupError, runDelivery } from '../core/engine';
-import { HostNotAllowedError, TokenError, TokenProvider, createFetchTransport } from '../core/http';
+import { HostNotAllowedError, TokenError, TokenProvider, createHttpTransport } from '../core/http';
 import { countRecords } from '../core/recordCount';
 import { DataFileError } from '../core/records';
 import { toCurl } from '../core/render';
@@ -355,7 +355,7 @@ async function testCredential(args: string[], io: CliIo): Promise<number> {
     credential = await store.get(positionals[0]);
     if (!credential) throw new CredentialError(`No credential named "${positionals[0]}" in the keychain.`);
   }
-  const transport = createFetchTransport({ maxSockets: 1 });
+  const transport = createHttpTransport({ maxSockets: 1 });
   try {
     const token = await new TokenProvider(transport).getToken(credential);
     const seconds = Math.round((token.expiresAt - Date.now()) / 1000);

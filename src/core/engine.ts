@@ -16,7 +16,7 @@ import {
   TokenProvider,
   TransportError,
   assertUrlAllowed,
-  createFetchTransport,
+  createHttpTransport,
   excerptOf,
   type HttpResult,
   type Transport,
@@ -68,6 +68,8 @@ interface Entry {
   body: unknown;
   /** An earlier session may have sent it (attempt recorded, no outcome). */
   uncertain: boolean;
+  /** Record mode: the request, built when the record was admitted. */
+  request?: PreparedRequest;
 }
 
 /** Settings in force: the destination's, then the caller's overrides. */
@@ -98,7 +100,10 @@ class DeliveryRun {
   private stopReason: string | undefined;
   private cancelled = false;
   private readonly counts = { delivered: 0, failed: 0, skipped: 0, total: 0, requests: 0, retries: 0, rateLimited: 0, possibleDuplicates: 0 };
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Requests (with their retries) under way. */
+  private inFlight = 0;
+  /** Resolved whenever a request ends, so the reader can dispatch the next or the run can finish. */
+  private slotWaiters: Array<() => void> = [];
   private readonly preview: PreparedRequest[] = [];
   private consecutiveUnreachable = 0;
   private lastProgressAt = 0;
@@ -159,7 +164,7 @@ class DeliveryRun {
     assertWritable(failedFile, 'failed-records file');
 
     const credential = options.credential!;
-    const ownTransport = options.transport ? undefined : createFetchTransport({ maxSockets: settings.concurrency });
+    const ownTransport = options.transport ? undefined : createHttpTransport({ maxSockets: settings.concurrency });
     const transport = options.transport ?? ownTransport!;
     const tokens = options.tokens ?? new TokenProvider(transport);
     try {
@@ -238,7 +243,7 @@ class DeliveryRun {
       // A reading or report-writing failure mid-run: stop, keep what is recorded.
       this.stop(error instanceof Error ? error.message : String(error));
     }
-    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    while (this.inFlight > 0) await this.nextSlot();
     return this.finish();
   }
 
@@ -284,9 +289,11 @@ class DeliveryRun {
       return undefined;
     }
     let body: unknown;
+    let request: PreparedRequest | undefined;
     try {
       body = renderRecordBody(this.options.destination, item.fields);
-      if (this.settings.mode === 'record') buildRequest(this.options.destination, [body], false, item.fields);
+      // In record mode the whole request is built here, so URL and header fields are checked too.
+      if (this.settings.mode === 'record') request = buildRequest(this.options.destination, [body], false, item.fields);
     } catch (error) {
       if (!(error instanceof InvalidRecordError)) throw error;
       this.settle([{ index: item.index, line: item.line, fields: item.fields, body: undefined, uncertain: false }], 'skipped', {
@@ -296,10 +303,13 @@ class DeliveryRun {
       });
       return undefined;
     }
-    return { index: item.index, line: item.line, fields: item.fields, body, uncertain: mark === RecordMark.Attempted };
+    const entry: Entry = { index: item.index, line: item.line, fields: item.fields, body, uncertain: mark === RecordMark.Attempted };
+    if (request) entry.request = request;
+    return entry;
   }
 
   private prepareRequest(entries: readonly Entry[]): PreparedRequest {
+    if (entries.length === 1 && entries[0].request) return entries[0].request;
     const batch = this.settings.mode === 'batch';
     return buildRequest(
       this.options.destination,
@@ -318,11 +328,15 @@ class DeliveryRun {
       }
       return;
     }
-    while (this.inFlight.size >= this.settings.concurrency && !this.stopping) await Promise.race(this.inFlight);
+    while (this.inFlight >= this.settings.concurrency && !this.stopping) await this.nextSlot();
     if (this.stopping) return;
-    const task = this.deliver(entries).catch((error: unknown) => this.stop(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`));
-    const tracked = task.finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    this.inFlight++;
+    void this.deliver(entries)
+      .catch((error: unknown) => this.stop(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.inFlight--;
+        for (const wake of this.slotWaiters.splice(0)) wake();
+      });
   }
 
   /** One request (a record or a batch) through its attempts to an outcome, or left unfinished on stop. */
@@ -420,6 +434,10 @@ class DeliveryRun {
     }
   }
 
+  private nextSlot(): Promise<void> {
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
   /** Waits unless the run stops first; false when stopped. */
   private sleep(ms: number): Promise<boolean> {
     const signal = this.stopController.signal;
@@ -490,7 +508,7 @@ class DeliveryRun {
       ratePerSecond,
       bytesRead: this.source.bytesRead,
       totalBytes: this.source.totalBytes,
-      inFlight: this.inFlight.size,
+      inFlight: this.inFlight,
       retries: this.counts.retries,
       rateLimited: this.counts.rateLimited,
       currentRatePerMinute: this.pacer?.currentRate() ?? this.settings.ratePerMinute,

@@ -80,14 +80,25 @@ function renderValue(template: unknown, record: RecordFields): unknown {
   return template;
 }
 
-/** The URL with parameters in the path and record fields in the query (both URL-encoded). */
-export function renderUrl(destination: ResolvedDestination, record?: RecordFields): string {
-  const withParameters = destination.request.url.replace(PARAMETER_PLACEHOLDER, (match, name: string) => {
+/** URL templates with their parameters in, per destination object (a run renders the same URL for every record). */
+const urlsWithParameters = new WeakMap<ResolvedDestination, { template: string; parameters: Record<string, string>; url: string }>();
+
+function urlWithParameters(destination: ResolvedDestination): string {
+  const cached = urlsWithParameters.get(destination);
+  if (cached && cached.template === destination.request.url && cached.parameters === destination.parameters) return cached.url;
+  const url = destination.request.url.replace(PARAMETER_PLACEHOLDER, (match, name: string) => {
     const value = destination.parameters[name];
     // parseDestination refuses unknown parameters; this only guards direct callers.
     if (value === undefined) throw new InvalidRecordError(`the destination has no parameter "${name}" for ${match} in the URL`);
     return encodeURIComponent(value);
   });
+  urlsWithParameters.set(destination, { template: destination.request.url, parameters: destination.parameters, url });
+  return url;
+}
+
+/** The URL with parameters in the path and record fields in the query (both URL-encoded). */
+export function renderUrl(destination: ResolvedDestination, record?: RecordFields): string {
+  const withParameters = urlWithParameters(destination);
   if (!hasFieldPlaceholder(withParameters)) return withParameters;
   if (!record) throw new InvalidRecordError('the URL needs record fields, but there is no record');
   return interpolateFields(withParameters, record, encodeURIComponent);

@@ -32,7 +32,7 @@ export interface RunOptions {
   client?: string;
   /** Shared token cache (the extension keeps one); default a new one for the run. */
   tokens?: TokenProvider;
-  /** Default: node-fetch with keep-alive agents sized to the concurrency. */
+  /** Default: node:http(s) with keep-alive agents sized to the concurrency. */
   transport?: Transport;
   /** Tuning for tests. */
   timing?: { retryBaseMs?: number; retryMaxMs?: number; progressIntervalMs?: number };
