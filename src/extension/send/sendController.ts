@@ -90,7 +90,11 @@ export class SendController implements vscode.Disposable {
               onEvent: (event) => {
                 if (event.type === 'progress') show(event);
                 else if (event.type === 'started') this.log.info(`Run ${event.runId}: ${event.dryRun ? 'dry run of' : 'sending'} ${event.dataFile} to "${event.destinationName}"${event.reportFile ? `, report ${event.reportFile}` : ''}.`);
-                else if (event.type === 'finished') this.statusBar.hide();
+                else if (event.type === 'finished') {
+                  const { summary } = event;
+                  progress.report({ message: `${summary.delivered + summary.failed + summary.skipped} / ${summary.total} records · done`, increment: 100 - reportedPercent });
+                  this.statusBar.hide();
+                }
               },
             });
           } finally {
@@ -112,7 +116,7 @@ export class SendController implements vscode.Disposable {
     if (credentialName && summary.delivered > 0) this.credentials.markTokenObtained(credentialName);
     this.finished.fire(summary);
     const counts = `${summary.delivered} delivered, ${summary.failed} failed, ${summary.skipped} skipped`;
-    const took = `${(summary.durationMs / 1000).toFixed(1)} s`;
+    const took = summary.durationMs < 1000 ? `${summary.durationMs} ms` : `${(summary.durationMs / 1000).toFixed(1)} s`;
     this.log.info(
       `Run ${summary.runId} ${summary.interrupted ? 'interrupted' : 'finished'}: ${counts}${summary.pending ? `, ${summary.pending} not sent yet` : ''} in ${took}; ${summary.retries} retries, ${summary.rateLimited} × 429.${summary.error ? ` ${summary.error}` : ''}`,
     );
