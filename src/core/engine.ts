@@ -249,21 +249,32 @@ class DeliveryRun {
 
   private async readAndDispatch(): Promise<void> {
     let batch: Entry[] = [];
-    for await (const item of this.source) {
-      if (this.stopping) break;
-      this.counts.total++;
-      const entry = this.admit(item);
-      if (entry) {
-        batch.push(entry);
-        if (batch.length >= this.settings.batchSize) {
-          await this.dispatch(batch);
-          batch = [];
+    reading: for await (const items of this.source.batches()) {
+      for (const item of items) {
+        if (this.stopping) break reading;
+        this.counts.total++;
+        const entry = this.admit(item);
+        if (entry) {
+          batch.push(entry);
+          if (batch.length >= this.settings.batchSize) {
+            if (!(await this.freeSlot())) break reading;
+            this.dispatch(batch);
+            batch = [];
+          }
         }
+        this.progress(false);
       }
-      this.progress(false);
+      // A dry run never waits on the network: let the event loop breathe between read chunks.
+      if (this.dryRun) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (batch.length > 0 && !this.stopping) await this.dispatch(batch);
+    if (batch.length > 0 && (await this.freeSlot())) this.dispatch(batch);
     if (!this.stopping) this.readingDone = true;
+  }
+
+  /** Waits until fewer than `concurrency` requests are under way; false when the run stops meanwhile. */
+  private async freeSlot(): Promise<boolean> {
+    while (!this.dryRun && this.inFlight >= this.settings.concurrency && !this.stopping) await this.nextSlot();
+    return !this.stopping;
   }
 
   /** Decides what to do with a record read from the file: an entry to send, or an outcome now. */
@@ -319,7 +330,7 @@ class DeliveryRun {
     );
   }
 
-  private async dispatch(entries: Entry[]): Promise<void> {
+  private dispatch(entries: Entry[]): void {
     if (this.dryRun) {
       const request = this.prepareRequest(entries);
       this.counts.requests++;
@@ -328,8 +339,6 @@ class DeliveryRun {
       }
       return;
     }
-    while (this.inFlight >= this.settings.concurrency && !this.stopping) await this.nextSlot();
-    if (this.stopping) return;
     this.inFlight++;
     void this.deliver(entries)
       .catch((error: unknown) => this.stop(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`))

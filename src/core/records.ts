@@ -36,6 +36,8 @@ export interface RecordSource extends AsyncIterable<RecordItem> {
   readonly bytesRead: number;
   /** The CSV/TSV header, once read. */
   readonly columns: readonly string[] | undefined;
+  /** The records in file order, a read chunk at a time (cheaper than one by one for big files). */
+  batches(): AsyncIterable<RecordItem[]>;
 }
 
 export class DataFileError extends Error {
@@ -142,7 +144,7 @@ export function openRecords(file: string, options: OpenRecordsOptions = {}): Rec
   const fromLine = options.fromLine ?? 1;
   const toLine = options.toLine ?? Number.POSITIVE_INFINITY;
 
-  async function* items(): AsyncGenerator<RecordItem> {
+  async function* batches(): AsyncGenerator<RecordItem[]> {
     checkEncoding(file);
     const reader =
       format === 'csv' || format === 'tsv'
@@ -150,10 +152,20 @@ export function openRecords(file: string, options: OpenRecordsOptions = {}): Rec
         : format === 'jsonl'
           ? readJsonLines(file, limits, state)
           : readJsonDocument(file, limits, state);
-    for await (const item of reader) {
-      if (item.line > toLine) break;
-      if (item.line >= fromLine) yield item;
+    const selecting = fromLine > 1 || toLine !== Number.POSITIVE_INFINITY;
+    for await (const items of reader) {
+      if (!selecting) {
+        yield items;
+        continue;
+      }
+      const selected = items.filter((item) => item.line >= fromLine && item.line <= toLine);
+      if (selected.length > 0) yield selected;
+      if (items.some((item) => item.line > toLine)) return;
     }
+  }
+
+  async function* each(): AsyncGenerator<RecordItem> {
+    for await (const items of batches()) yield* items;
   }
 
   return {
@@ -166,7 +178,8 @@ export function openRecords(file: string, options: OpenRecordsOptions = {}): Rec
     get columns() {
       return state.columns;
     },
-    [Symbol.asyncIterator]: () => items(),
+    batches,
+    [Symbol.asyncIterator]: () => each(),
   };
 }
 
@@ -223,7 +236,7 @@ function parseJsonRecord(text: string, index: number, line: number, nameOfUnit: 
   return { kind: 'record', index, line, fields: value as RecordFields };
 }
 
-async function* readJsonLines(file: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem> {
+async function* readJsonLines(file: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem[]> {
   let index = 0;
   let line = 1;
   let pending: Buffer[] = [];
@@ -254,11 +267,12 @@ async function* readJsonLines(file: string, limits: Limits, state: ReadState): A
       buffer = stripBom(buffer);
       first = false;
     }
+    const out: RecordItem[] = [];
     let start = 0;
     let newline = buffer.indexOf(NEWLINE, start);
     while (newline !== -1) {
       const item = finishLine(buffer.subarray(start, newline));
-      if (item) yield item;
+      if (item) out.push(item);
       line++;
       start = newline + 1;
       newline = buffer.indexOf(NEWLINE, start);
@@ -274,9 +288,10 @@ async function* readJsonLines(file: string, limits: Limits, state: ReadState): A
         pendingBytes += rest.length;
       }
     }
+    if (out.length > 0) yield out;
   }
   const last = finishLine(Buffer.alloc(0));
-  if (last) yield last;
+  if (last) yield [last];
 }
 
 const OPEN_BRACE = 0x7b;
@@ -295,7 +310,7 @@ function isJsonWhitespace(byte: number): boolean {
  * A JSON array of objects (streamed element by element) or a single object. The scanner only finds
  * where each element starts and ends (depth, strings, escapes); JSON.parse checks each element.
  */
-async function* readJsonDocument(file: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem> {
+async function* readJsonDocument(file: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem[]> {
   type Phase = 'start' | 'beforeElement' | 'inElement' | 'afterElement' | 'afterSingle' | 'end';
   let phase = 'start' as Phase;
   let single = false;
@@ -345,6 +360,7 @@ async function* readJsonDocument(file: string, limits: Limits, state: ReadState)
       buffer = stripBom(buffer);
       first = false;
     }
+    const out: RecordItem[] = [];
     let elementStart = phase === 'inElement' ? 0 : -1;
     for (let i = 0; i < buffer.length; i++) {
       const byte = buffer[i];
@@ -358,7 +374,7 @@ async function* readJsonDocument(file: string, limits: Limits, state: ReadState)
             if (depth === 0) {
               // A string element is complete.
               keep(buffer, elementStart, i + 1);
-              yield finishElement();
+              out.push(finishElement());
               phase = 'afterElement';
             }
           }
@@ -367,7 +383,7 @@ async function* readJsonDocument(file: string, limits: Limits, state: ReadState)
         if (scalar) {
           if (byte === COMMA || byte === CLOSE_BRACKET || isJsonWhitespace(byte)) {
             keep(buffer, elementStart, i);
-            yield finishElement();
+            out.push(finishElement());
             scalar = false;
             phase = 'afterElement';
             i--; // the separator is handled by the afterElement phase
@@ -383,7 +399,7 @@ async function* readJsonDocument(file: string, limits: Limits, state: ReadState)
           depth--;
           if (depth === 0) {
             keep(buffer, elementStart, i + 1);
-            yield finishElement();
+            out.push(finishElement());
             phase = single ? 'afterSingle' : 'afterElement';
           }
         }
@@ -421,27 +437,30 @@ async function* readJsonDocument(file: string, limits: Limits, state: ReadState)
           if (byte === COMMA) phase = 'beforeElement';
           else if (byte === CLOSE_BRACKET) phase = 'end';
           else {
-            yield structureError(`expected "," or "]" after the record but found "${String.fromCharCode(byte)}"; reading stopped here, records after line ${line} were not read`);
+            out.push(structureError(`expected "," or "]" after the record but found "${String.fromCharCode(byte)}"; reading stopped here, records after line ${line} were not read`));
+            yield out;
             return;
           }
           break;
         case 'afterSingle':
         case 'end':
-          yield structureError(`unexpected "${String.fromCharCode(byte)}" after the end of the JSON ${phase === 'end' ? 'array' : 'object'}; the rest was not read`);
+          out.push(structureError(`unexpected "${String.fromCharCode(byte)}" after the end of the JSON ${phase === 'end' ? 'array' : 'object'}; the rest was not read`));
+          yield out;
           return;
       }
     }
     if (phase === 'inElement') keep(buffer, elementStart, buffer.length);
+    if (out.length > 0) yield out;
   }
   if (phase === 'inElement' && scalar) {
-    yield finishElement();
+    yield [finishElement()];
     phase = 'afterElement';
   }
   if (phase === 'inElement') {
     const item = finishElement();
-    yield item.kind === 'invalid' ? { ...item, reason: `the file ends inside the record that starts at line ${elementLine} (truncated?): ${item.reason}` } : item;
+    yield [item.kind === 'invalid' ? { ...item, reason: `the file ends inside the record that starts at line ${elementLine} (truncated?): ${item.reason}` } : item];
   } else if (phase === 'beforeElement' || phase === 'afterElement') {
-    yield structureError('the JSON array is not closed (no final "]"): the file may be truncated');
+    yield [structureError('the JSON array is not closed (no final "]"): the file may be truncated')];
   }
 }
 
@@ -492,7 +511,7 @@ interface CsvRow {
   info: { bytes: number };
 }
 
-async function* readDelimited(file: string, delimiter: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem> {
+async function* readDelimited(file: string, delimiter: string, limits: Limits, state: ReadState): AsyncGenerator<RecordItem[]> {
   const counter = new NewlineCounter(state);
   const parser = parseCsv({
     delimiter,
@@ -503,6 +522,25 @@ async function* readDelimited(file: string, delimiter: string, limits: Limits, s
     max_record_size: limits.maxRecordBytes,
   });
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  // Rows are drained with read() as they come: one await per read chunk, not per row.
+  let ended = false;
+  let failure: Error | undefined;
+  let signalled = true;
+  let notify: (() => void) | undefined;
+  const wake = (): void => {
+    signalled = true;
+    notify?.();
+    notify = undefined;
+  };
+  parser.on('readable', wake);
+  parser.on('end', () => {
+    ended = true;
+    wake();
+  });
+  parser.on('error', (error: Error) => {
+    failure = error;
+    wake();
+  });
   input.on('error', (error) => parser.destroy(error));
   input.pipe(counter).pipe(parser);
 
@@ -510,36 +548,45 @@ async function* readDelimited(file: string, delimiter: string, limits: Limits, s
   let index = 0;
   let lastEndLine = 0;
   try {
-    for await (const row of parser as AsyncIterable<CsvRow>) {
-      // info.bytes is the offset just past the row's delimiter; the row's last line is where byte offset-1 sits.
-      const endLine = 1 + counter.newlinesBefore(Math.max(0, row.info.bytes - 1));
-      const line = endLine - countTextNewlines(row.record);
-      lastEndLine = endLine;
-      if (!columns) {
-        columns = checkHeader(file, row.record, line);
-        state.columns = columns;
-        continue;
+    for (;;) {
+      signalled = false;
+      const out: RecordItem[] = [];
+      for (let row = parser.read() as CsvRow | null; row !== null; row = parser.read() as CsvRow | null) {
+        // info.bytes is the offset just past the row's delimiter; the row's last line is where byte offset-1 sits.
+        const endLine = 1 + counter.newlinesBefore(Math.max(0, row.info.bytes - 1));
+        const line = endLine - countTextNewlines(row.record);
+        lastEndLine = endLine;
+        if (!columns) {
+          columns = checkHeader(file, row.record, line);
+          state.columns = columns;
+          continue;
+        }
+        if (row.record.length !== columns.length) {
+          out.push({
+            kind: 'invalid',
+            index: index++,
+            line,
+            reason: `the row has ${row.record.length} field${row.record.length === 1 ? '' : 's'} but the header has ${columns.length}`,
+            raw: excerpt(row.record.join(delimiter)),
+          });
+          continue;
+        }
+        const fields: RecordFields = {};
+        for (let i = 0; i < columns.length; i++) fields[columns[i]] = row.record[i];
+        out.push({ kind: 'record', index: index++, line, fields });
       }
-      if (row.record.length !== columns.length) {
-        yield {
-          kind: 'invalid',
-          index: index++,
-          line,
-          reason: `the row has ${row.record.length} field${row.record.length === 1 ? '' : 's'} but the header has ${columns.length}`,
-          raw: excerpt(row.record.join(delimiter)),
-        };
-        continue;
+      if (out.length > 0) yield out;
+      if (failure) {
+        const reason = failure.message.replace(/ at line \d+/, '');
+        yield [{ kind: 'invalid', index, line: lastEndLine + 1, reason: `${reason}; reading stopped here, records after line ${lastEndLine} were not read`, raw: '' }];
+        return;
       }
-      const fields: RecordFields = {};
-      for (let i = 0; i < columns.length; i++) fields[columns[i]] = row.record[i];
-      yield { kind: 'record', index: index++, line, fields };
+      if (ended) return;
+      if (!signalled) await new Promise<void>((resolve) => (notify = resolve));
     }
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    const reason = (error as Error).message.replace(/ at line \d+/, '');
-    yield { kind: 'invalid', index, line: lastEndLine + 1, reason: `${reason}; reading stopped here, records after line ${lastEndLine} were not read`, raw: '' };
   } finally {
     input.destroy();
+    parser.destroy();
   }
 }
 

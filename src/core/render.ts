@@ -59,25 +59,48 @@ export function interpolateFields(template: string, record: RecordFields, encode
   return template.replace(FIELD_PLACEHOLDER, (_match, path: string) => encode(valueAsText(requireField(record, path))));
 }
 
+type Renderer = (record: RecordFields) => unknown;
+
+/** Compiled body templates, by template object: a run renders the same template for every record. */
+const compiledBodies = new WeakMap<object, Renderer>();
+
 /** The body template with the record's values in it; no template: the record itself. */
 export function renderRecordBody(destination: ResolvedDestination, record: RecordFields): unknown {
   const template = destination.request.body;
-  return template === undefined ? record : renderValue(template, record);
+  if (template === undefined) return record;
+  if (template === null || typeof template !== 'object') return compileValue(template)(record);
+  let renderer = compiledBodies.get(template);
+  if (!renderer) {
+    renderer = compileValue(template);
+    compiledBodies.set(template, renderer);
+  }
+  return renderer(record);
 }
 
-function renderValue(template: unknown, record: RecordFields): unknown {
+/** Turns a template value into a function of the record, so placeholders are found once, not per record. */
+function compileValue(template: unknown): Renderer {
   if (typeof template === 'string') {
     const exact = EXACT_FIELD_PLACEHOLDER.exec(template);
-    if (exact) return requireField(record, exact[1]);
-    return interpolateFields(template, record);
+    if (exact) {
+      const path = exact[1];
+      return (record) => requireField(record, path);
+    }
+    if (!hasFieldPlaceholder(template)) return () => template;
+    return (record) => interpolateFields(template, record);
   }
-  if (Array.isArray(template)) return template.map((item) => renderValue(item, record));
+  if (Array.isArray(template)) {
+    const items = template.map(compileValue);
+    return (record) => items.map((item) => item(record));
+  }
   if (template !== null && typeof template === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(template)) out[key] = renderValue(value, record);
-    return out;
+    const entries = Object.entries(template).map(([key, value]) => [key, compileValue(value)] as const);
+    return (record) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, render] of entries) out[key] = render(record);
+      return out;
+    };
   }
-  return template;
+  return () => template;
 }
 
 /** URL templates with their parameters in, per destination object (a run renders the same URL for every record). */
@@ -114,10 +137,6 @@ export function renderHeaders(destination: ResolvedDestination, record?: RecordF
   return headers;
 }
 
-function hasHeader(headers: Record<string, string>, name: string): boolean {
-  return Object.keys(headers).some((key) => key.toLowerCase() === name.toLowerCase());
-}
-
 /**
  * The request for one record, or for a batch (`mode: "batch"`, several records in one body; URL and
  * headers then hold no record placeholders, which parseDestination ensures).
@@ -138,13 +157,33 @@ export function renderRequest(destination: ResolvedDestination, records: RecordF
 export function buildRequest(destination: ResolvedDestination, bodies: readonly unknown[], batch: boolean, firstRecord?: RecordFields): PreparedRequest {
   const { method, contentFormat } = destination.request;
   const url = renderUrl(destination, firstRecord);
-  const headers = renderHeaders(destination, firstRecord);
-  if (method === 'GET' || bodies.length === 0) return { method, url, headers };
-  const contentType = hasHeader(headers, 'content-type')
-    ? Object.entries(headers).find(([key]) => key.toLowerCase() === 'content-type')![1]
-    : CONTENT_TYPES[contentFormat];
-  if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = contentType;
+  const withBody = method !== 'GET' && bodies.length > 0;
+  const { headers, contentType } = requestHeaders(destination, firstRecord, withBody);
+  if (!withBody) return { method, url, headers };
   return { method, url, headers, body: serializeBody(contentFormat, bodies, batch), contentType };
+}
+
+interface HeaderSet {
+  headers: Record<string, string>;
+  contentType: string;
+}
+
+/** Headers without record fields are the same for every request of a run: built once, shared (read-only). */
+const constantHeaders = new WeakMap<ResolvedDestination, { source: Record<string, string>; withBody: HeaderSet; withoutBody: HeaderSet }>();
+
+function requestHeaders(destination: ResolvedDestination, record: RecordFields | undefined, withBody: boolean): HeaderSet {
+  const source = destination.request.headers;
+  const constant = !Object.values(source).some(hasFieldPlaceholder);
+  if (constant) {
+    const cached = constantHeaders.get(destination);
+    if (cached && cached.source === source) return withBody ? cached.withBody : cached.withoutBody;
+  }
+  const plain = renderHeaders(destination, record);
+  const given = Object.keys(plain).find((key) => key.toLowerCase() === 'content-type');
+  const contentType = given ? plain[given] : CONTENT_TYPES[destination.request.contentFormat];
+  const sets = { source, withBody: { headers: given ? plain : { ...plain, 'Content-Type': contentType }, contentType }, withoutBody: { headers: plain, contentType } };
+  if (constant) constantHeaders.set(destination, sets);
+  return withBody ? sets.withBody : sets.withoutBody;
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
