@@ -14,3 +14,6 @@ export * from './report';
 export * from './failedRecords';
 export * from './runTypes';
 export * from './engine';
+export * from './secretRedaction';
+export * from './newDestination';
+export * from './recordCount';
