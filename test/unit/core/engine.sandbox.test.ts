@@ -64,6 +64,8 @@ describe('delivery engine against the sandbox', function () {
       const lines = recordLines(summary.reportFile!);
       assert.deepEqual(new Set(lines.map((l) => l.index)).size, 300);
       assert.ok(lines.every((l) => l.state === 'delivered' && l.status === 200 && l.attempts === 1));
+      const reportText = readFileSync(summary.reportFile!, 'utf8');
+      assert.ok(!reportText.includes('sandbox-client-secret') && !/bearer/i.test(reportText), 'no secret or token in the report');
     });
   }
 

@@ -59,6 +59,13 @@ describe('rendering requests', () => {
     assert.equal(invalidField(() => renderRequest(d, { email: 'a', id: '1\r\nEvil: yes' })), 'X-User');
   });
 
+  it('a record value cannot move the request to another host', () => {
+    const d = destination({ request: { url: 'https://a.test/x?u={{u}}' } });
+    for (const u of ['x@evil.test', '//evil.test/', 'a&b=@evil.test#', 'http://evil.test']) {
+      assert.equal(new URL(renderRequest(d, { u }).url).host, 'a.test', u);
+    }
+  });
+
   it('GET sends no body', () => {
     const d = parseDestination(JSON.stringify({ name: 's', template: 'hotjar.list-surveys', parameters: { site_id: '99' } }));
     const request = renderRequest(d, { anything: 1 });
