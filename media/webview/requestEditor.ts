@@ -200,16 +200,29 @@ function select(path: string[], choices: ReadonlyArray<{ value: string; label: s
   return binding;
 }
 
-function setOptions(element: Select, choices: ReadonlyArray<{ value: string; label: string }>): void {
-  const current = element.value;
+const shownChoices = new WeakMap<Select, string>();
+
+/**
+ * Replaces the options of a select, keeping `selected` chosen. The option is marked selected when
+ * created: the select reads its new options only after they are slotted, so setting `value` right
+ * away would not stick.
+ */
+function setOptions(element: Select, choices: ReadonlyArray<{ value: string; label: string }>, selected: string = element.value): void {
+  const key = JSON.stringify(choices);
+  if (shownChoices.get(element) === key) {
+    element.value = selected;
+    return;
+  }
+  shownChoices.set(element, key);
   element.replaceChildren(
     ...choices.map((choice) => {
       const option = el('vscode-option', { text: choice.label });
       option.value = choice.value;
+      option.selected = choice.value === selected;
       return option;
     }),
   );
-  element.value = current;
+  element.value = selected;
 }
 
 function button(label: string, onClick: () => void, options: { secondary?: boolean; id?: string; title?: string } = {}): Button {
@@ -296,7 +309,6 @@ const previewSource = el('div', { className: 'helper' });
 const previewText = el('pre', { className: 'code', id: 'preview-request', attrs: { tabindex: '0', 'aria-label': 'Request preview' } });
 const includeToken = el('vscode-checkbox');
 includeToken.label = 'Include the real token (asks first)';
-includeToken.textContent = 'Include the real token (asks first)';
 const testButton = button('Test', () => runTest(), { id: 'test-button', title: 'Get a token with the credential and send one request' });
 const copyButton = button('Copy as curl', () => copyCurl(), { secondary: true, id: 'copy-curl' });
 const trustMessage = el('div', { className: 'banner warning' });
@@ -536,10 +548,9 @@ function renderHints(): void {
 }
 
 function refreshCredentialOptions(fileValue: string | undefined): void {
-  const names = [...credentialNames];
-  const choices = [{ value: '', label: '(none)' }, ...names.map((name) => ({ value: name, label: name }))];
-  if (fileValue && !names.includes(fileValue)) choices.push({ value: fileValue, label: `${fileValue} (not stored on this machine)` });
-  setOptions(credentialSelect.element, choices);
+  const choices = [{ value: '', label: '(none)' }, ...credentialNames.map((name) => ({ value: name, label: name }))];
+  if (fileValue && !credentialNames.includes(fileValue)) choices.push({ value: fileValue, label: `${fileValue} (not stored on this machine)` });
+  setOptions(credentialSelect.element, choices, fileValue ?? '');
 }
 
 /** Leaving a template for a manual configuration copies its request, so nothing changes until you edit. */
@@ -839,7 +850,6 @@ function onHostMessage(message: HostMessage): void {
     case 'credentials':
       credentialNames = message.names;
       refreshCredentialOptions(typeof model?.value?.credential === 'string' ? model.value.credential : undefined);
-      credentialSelect.element.value = typeof model?.value?.credential === 'string' ? model.value.credential : '';
       return;
     case 'trust':
       trust = message.trust;

@@ -6,7 +6,8 @@ export const CODE_SERVER_VERSION = '4.100.3';
 /** Where scripts/setup.mjs installs code-server. */
 export const codeServerPackage = path.join(repoRoot, '.cache', `code-server-${CODE_SERVER_VERSION}`, 'package');
 export const codeServerEntry = path.join(codeServerPackage, 'out', 'node', 'entry.js');
-export const testOutput = path.join(repoRoot, 'test-output');
+/** HOTJAR_TEST_OUTPUT moves it, so runs started side by side (parallel work in one tree) do not wipe each other's output. */
+export const testOutput = process.env.HOTJAR_TEST_OUTPUT ? path.resolve(process.env.HOTJAR_TEST_OUTPUT) : path.join(repoRoot, 'test-output');
 /** The data files every test host opens (copied first, so tests may write into it). */
 export const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'workspace');
 export const integrationIndex = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');

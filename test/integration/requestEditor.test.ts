@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type HotjarApi } from '../../src/extension/extension';
+import { requestEditorHtml } from '../../src/extension/requestEditor/html';
 import { DEFAULT_ORGANIZATION_ID, DEFAULT_SITE_ID, type Sandbox } from '../../src/sandbox/server';
 import { type HostMessage, type TestOutcome } from '../../src/shared/requestEditorProtocol';
 import { activateExtension, waitFor, workspaceRoot } from './helpers';
@@ -161,6 +162,52 @@ describe('Request editor in a real VS Code', function () {
     assert.match(curl, /^curl -X PUT '.*\/v1\/echo\/people\?id=u-1001'/);
     assert.match(curl, /Authorization: Bearer \*\*\*\*/);
     assert.equal(sandbox.stats().tokensIssued, 0, 'a redacted copy needs no token');
+  });
+
+  it('copies the request with a live token only after asking, and logs no token', async () => {
+    const uri = writeDestination('curl-token', {
+      name: 'Curl',
+      template: 'hotjar.list-surveys',
+      credential: credentialName,
+      parameters: { site_id: DEFAULT_SITE_ID },
+      request: { url: `${sandbox.url}/v1/sites/{site_id}/surveys?limit=100` },
+    });
+    await api.requestEditor.open(uri);
+    let asked = '';
+    const prompts = api.overridePrompts({
+      modal: (message, _detail, ...actions) => {
+        asked = message;
+        return Promise.resolve(actions[0]);
+      },
+    });
+    try {
+      await vscode.commands.executeCommand('hotjar.copyAsCurl', uri, { includeToken: true });
+    } finally {
+      prompts.dispose();
+    }
+    assert.match(asked, /live access token/);
+    const curl = await vscode.env.clipboard.readText();
+    const token = /Authorization: Bearer ([^' ]+)/.exec(curl)?.[1];
+    assert.ok(token && token !== '****', curl);
+    assert.equal(sandbox.stats().tokensIssued, 1);
+    assert.ok(!api.logLines().some((line) => line.includes(token)), 'the token reached the log');
+    await vscode.env.clipboard.writeText('');
+  });
+
+  it('serves the page with a strict Content-Security-Policy: nothing by default, one script by nonce', () => {
+    const fakeWebview = { cspSource: 'https://webview.test', asWebviewUri: (uri: vscode.Uri) => uri } as unknown as vscode.Webview;
+    const extensionUri = vscode.extensions.getExtension('hotjar-destinations.hotjar-destinations')!.extensionUri;
+    const first = requestEditorHtml(fakeWebview, extensionUri);
+    const second = requestEditorHtml(fakeWebview, extensionUri);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(first)?.[1] ?? '';
+    assert.match(csp, /^default-src 'none'; /);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    const nonce = /script-src 'nonce-([A-Za-z0-9]+)'/.exec(csp)?.[1];
+    assert.ok(nonce && nonce.length >= 32, csp);
+    assert.equal([...first.matchAll(/<script\b[^>]*>/g)].length, 1);
+    assert.match(first, new RegExp(`<script nonce="${nonce}" src="[^"]*media/dist/requestEditor\\.js"></script>`));
+    assert.doesNotMatch(first, /\son[a-z]+=|style="/i, 'no inline handlers or styles');
+    assert.notEqual(/nonce-([A-Za-z0-9]+)/.exec(second)?.[1], nonce, 'a new nonce for every page');
   });
 
   it('tests a read template against the sandbox: 200, shown in the result pane', async () => {

@@ -161,7 +161,7 @@ describe('request editor: model and preview from the core', () => {
   it('explains why there is no preview: invalid destination, or a record missing a field', () => {
     const invalid = buildPreview('{"name": "x", "request": {"url": "ftp://x"}}', undefined);
     assert.equal(invalid.status, 'unavailable');
-    if (invalid.status === 'unavailable') assert.match(invalid.reason, /https/);
+    if (invalid.status === 'unavailable') assert.match(invalid.reason, /once the destination is valid/);
     const missing = buildPreview(manual, { label: 'first record of p.csv (line 2)', record: { email: 'a@b.test', age: 1 } });
     assert.equal(missing.status, 'unavailable');
     if (missing.status === 'unavailable') assert.match(missing.reason, /team/);
@@ -206,7 +206,7 @@ describe('request editor: the sample data file', () => {
 
 describe('request editor: snippets', () => {
   interface Snippet {
-    prefix: string[];
+    prefix: string;
     body: string[];
     description: string;
   }

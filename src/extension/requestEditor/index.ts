@@ -34,6 +34,10 @@ export interface RequestEditorApi {
   setSample(uri: vscode.Uri, sample: vscode.Uri | undefined): Promise<void>;
 }
 
+/** Documents, and messages per document, the test API remembers. */
+const MAX_TRANSCRIPTS = 20;
+const MAX_TRANSCRIPT_MESSAGES = 500;
+
 export class RequestEditorProvider implements vscode.CustomTextEditorProvider, vscode.Disposable {
   private readonly sessions = new Set<EditorSession>();
   private readonly opened = new vscode.EventEmitter<EditorSession>();
@@ -54,8 +58,14 @@ export class RequestEditorProvider implements vscode.CustomTextEditorProvider, v
     });
     const key = document.uri.toString();
     const transcript = this.transcripts.get(key) ?? [];
+    this.transcripts.delete(key);
     this.transcripts.set(key, transcript);
-    session.onDidPost((message) => transcript.push(message));
+    // Bounded: the transcript serves the test API and must not grow for the life of a window.
+    for (const oldest of [...this.transcripts.keys()].slice(0, -MAX_TRANSCRIPTS)) this.transcripts.delete(oldest);
+    session.onDidPost((message) => {
+      transcript.push(message);
+      if (transcript.length > MAX_TRANSCRIPT_MESSAGES) transcript.splice(0, transcript.length - MAX_TRANSCRIPT_MESSAGES);
+    });
     this.sessions.add(session);
     panel.onDidDispose(() => this.sessions.delete(session));
     this.opened.fire(session);

@@ -145,7 +145,8 @@ export function shownHeaders(request: PreparedRequest): Record<string, string> {
 /** The exact request for the first record, headers redacted. */
 export function buildPreview(text: string, sample: SampleRecord | undefined): PreviewState {
   const resolved = resolveFromText(text);
-  if ('error' in resolved) return { status: 'unavailable', reason: `Fix the destination to see its request. ${resolved.error}` };
+  // The form lists the problems field by field; the preview only says why it waits.
+  if ('error' in resolved) return { status: 'unavailable', reason: 'The request shows here once the destination is valid: see the problems listed above the form.' };
   const { destination } = resolved;
   const batch = destination.delivery.mode === 'batch';
   const source = sample
