@@ -83,8 +83,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hotjar
       scratch: context.globalStorageUri,
     }),
     // The CLI can change the keychain from a terminal; re-read it when the window gets focus again.
+    // Destination files are re-listed too: a file watcher can miss files written into a folder it has
+    // not started watching yet (a `git checkout` that creates a folder, for one).
     vscode.window.onDidChangeWindowState((state) => {
-      if (state.focused) credentials.refresh();
+      if (!state.focused) return;
+      credentials.refresh();
+      void destinations.rescan();
     }),
     // Secret storage (the fallback) tells about changes made by other windows.
     context.secrets.onDidChange(() => credentials.refresh()),

@@ -17,7 +17,8 @@ export class WorkspaceFileIndex<T> implements vscode.Disposable {
   constructor(
     private readonly glob: string,
     private readonly load: (uri: vscode.Uri) => Promise<T>,
-    private readonly onLoadError: (uri: vscode.Uri, error: unknown) => void,
+    /** `uri` undefined: listing the workspace failed. */
+    private readonly onLoadError: (uri: vscode.Uri | undefined, error: unknown) => void,
     private readonly debounceMs = 300,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(glob);
@@ -61,6 +62,9 @@ export class WorkspaceFileIndex<T> implements vscode.Disposable {
         const found = new Set(uris.map((uri) => uri.toString()));
         for (const key of [...this.entries.keys()]) if (!found.has(key) && !touched.has(key)) this.entries.delete(key);
         await Promise.all(uris.map((uri) => this.read(uri)));
+      } catch (error) {
+        // Never rejects: callers fire and forget it (focus, folder changes); the entries stay as they were.
+        this.onLoadError(undefined, error);
       } finally {
         if (this.touchedDuringScan === touched) this.touchedDuringScan = undefined;
       }

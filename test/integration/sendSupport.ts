@@ -20,9 +20,13 @@ export function emails(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}@example.com`);
 }
 
-/** Writes a file under <workspace>/issue4/ and returns its Uri. */
-export function writeWorkspaceFile(relative: string, text: string): vscode.Uri {
-  const target = path.join(workspaceRoot().fsPath, 'issue4', relative);
+/**
+ * Writes a file under <workspace>/issue4/ (or, with `inRoot`, in the workspace folder itself) and
+ * returns its Uri. A file written into a folder created a moment before can escape the host's file
+ * watcher (seen with code-server on Linux), so tests that wait for the watcher write into the root.
+ */
+export function writeWorkspaceFile(relative: string, text: string, options: { inRoot?: boolean } = {}): vscode.Uri {
+  const target = path.join(workspaceRoot().fsPath, options.inRoot ? '' : 'issue4', relative);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, text);
   return vscode.Uri.file(target);

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { KEYCHAIN_SERVICE } from '../../src/core/credentials';
@@ -29,6 +30,7 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
   const jsonlEmails = emails('jsonl', 40);
   let csvFile: vscode.Uri;
   let jsonlFile: vscode.Uri;
+  let added: string | undefined;
 
   before(async () => {
     api = await activateExtension();
@@ -36,6 +38,14 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
     sandbox = await startTestSandbox(client);
     csvFile = writeWorkspaceFile('people-csv.csv', ['email,user_id', ...csvEmails.map((e, i) => `${e},u-${i}`)].join('\n') + '\n');
     jsonlFile = writeWorkspaceFile('people.jsonl', jsonlEmails.map((email) => JSON.stringify({ email })).join('\n') + '\n');
+    // Added here rather than in the first test, so that any test can run alone (--grep).
+    added = await vscode.commands.executeCommand<string>('hotjar.addCredential', {
+      name: credentialName,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      tokenUrl: sandbox.tokenUrl,
+      replace: true,
+    });
   });
 
   after(async () => {
@@ -50,13 +60,6 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
   }
 
   it('adds a credential through the command, and the OS keychain holds it', async () => {
-    const added = await vscode.commands.executeCommand<string>('hotjar.addCredential', {
-      name: credentialName,
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-      tokenUrl: sandbox.tokenUrl,
-      replace: true,
-    });
     assert.equal(added, credentialName);
     if (inKeyringSession()) {
       assert.equal(api.credentialBackend, 'OS keychain (keytar)');
@@ -265,8 +268,69 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
     assert.deepEqual(subjects().filter((s, i, all) => all.indexOf(s) === i).length, 20, 'every record reached the sandbox');
   });
 
+  describe('a longer run', () => {
+    let fast: vscode.Uri;
+    let many: vscode.Uri;
+    const manyEmails = emails('many', 3000);
+    before(() => {
+      fast = writeWorkspaceFile('fast.hotjar.json', JSON.stringify({
+        name: 'IT fast',
+        template: 'hotjar.user-lookup',
+        credential: credentialName,
+        parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
+        request: { url: `${sandbox.url}/v1/organizations/{organization_id}/user-lookup` },
+        delivery: { concurrency: 16, ratePerMinute: 600_000 },
+      }));
+      many = writeWorkspaceFile('many.jsonl', manyEmails.map((email) => JSON.stringify({ email })).join('\n') + '\n');
+    });
+
+    it('keeps the extension host responsive while it sends 3,000 records', async () => {
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const summary = await vscode.commands.executeCommand<RunSummary>('hotjar.sendFile', many, fast, { confirm: false });
+      delay.disable();
+      const maxMs = delay.max / 1e6;
+      const p99Ms = delay.percentile(99) / 1e6;
+      api.log.info(`measured: 3000 records in ${summary.durationMs} ms; event loop delay p99 ${p99Ms.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms`);
+      assert.equal(summary.delivered, 3000);
+      assert.equal(sandbox.stats().distinctSubjects, 3000);
+      assert.ok(maxMs < 500, `the extension host was blocked for ${maxMs.toFixed(0)} ms`);
+    });
+
+    it('cancels a running send (after asking), and Resume delivers the rest without sending anything twice', async () => {
+      const slow = writeWorkspaceFile('slow.hotjar.json', JSON.stringify({
+        name: 'IT slow',
+        template: 'hotjar.user-lookup',
+        credential: credentialName,
+        parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
+        request: { url: `${sandbox.url}/v1/organizations/{organization_id}/user-lookup` },
+        delivery: { concurrency: 2, ratePerMinute: 6000 },
+      }));
+      const data = writeWorkspaceFile('cancel.jsonl', emails('cancel', 300).map((email) => JSON.stringify({ email })).join('\n') + '\n');
+      const running = vscode.commands.executeCommand<RunSummary>('hotjar.sendFile', data, slow, { confirm: false });
+      await waitFor('some records to arrive', () => (sandbox.stats().receivedTotal >= 20 ? true : undefined));
+      const prompts = api.overridePrompts({ modal: (_message, _detail, ...actions) => Promise.resolve(actions[0]) });
+      try {
+        assert.equal(await vscode.commands.executeCommand<boolean>('hotjar.cancelSend'), true);
+      } finally {
+        prompts.dispose();
+      }
+      const first = await running;
+      assert.equal(first.interrupted, true);
+      assert.ok(first.pending > 0, 'the run stopped before the end');
+      assert.equal(first.delivered, sandbox.stats().receivedTotal, 'every request in flight finished and was recorded');
+      const resumed = await vscode.commands.executeCommand<RunSummary>('hotjar.resumeRun', { reportFile: first.reportFile, confirm: false });
+      assert.equal(resumed.interrupted, false);
+      const stats = sandbox.stats();
+      assert.equal(stats.distinctSubjects, 300);
+      assert.equal(stats.duplicateSubjects, 0);
+      const report = await readReport(first.reportFile!);
+      assert.deepEqual([report.delivered, report.failed, report.skipped, report.interrupted], [300, 0, 0, false]);
+    });
+  });
+
   it('lists an invalid destination file with a warning and the reason, live from the file watcher', async () => {
-    writeWorkspaceFile('broken.hotjar.json', JSON.stringify({ name: 'IT broken', template: 'hotjar.user-lookup' }));
+    writeWorkspaceFile('it-broken.hotjar.json', JSON.stringify({ name: 'IT broken', template: 'hotjar.user-lookup' }), { inRoot: true });
     const broken = await waitFor('the broken destination in the view', async () => (await api.viewsSnapshot()).destinations.find((d) => d.label === 'IT broken'));
     assert.equal(broken.contextValue, 'destination-invalid');
     assert.equal(broken.icon, 'warning');

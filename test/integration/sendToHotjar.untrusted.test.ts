@@ -24,13 +24,13 @@ describe('Editor front in an untrusted workspace', function () {
     sandbox = await startTestSandbox(client);
     // Credentials belong to the user, not the workspace: adding one is allowed here.
     await vscode.commands.executeCommand('hotjar.addCredential', { name: credentialName, clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: sandbox.tokenUrl, replace: true });
-    destination = writeWorkspaceFile('untrusted.hotjar.json', JSON.stringify({
+    destination = writeWorkspaceFile('it-untrusted.hotjar.json', JSON.stringify({
       name: 'IT untrusted',
       template: 'hotjar.user-lookup',
       credential: credentialName,
       parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
       request: { url: `${sandbox.url}/v1/organizations/{organization_id}/user-lookup` },
-    }));
+    }), { inRoot: true });
     data = writeWorkspaceFile('untrusted.jsonl', '{"email":"a@example.com"}\n{"email":"b@example.com"}\n');
   });
 

@@ -29,7 +29,7 @@ export class DestinationIndex extends WorkspaceFileIndex<DestinationEntry> {
         }
       },
       (uri, error) => {
-        if (!isMissingFile(error)) log.warn(`Could not read ${uri.fsPath}: ${describeError(error)}`);
+        if (!isMissingFile(error)) log.warn(`Could not read ${uri?.fsPath ?? 'the destination files of the workspace'}: ${describeError(error)}`);
       },
     );
   }

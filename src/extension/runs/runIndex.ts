@@ -48,7 +48,7 @@ export class RunIndex extends WorkspaceFileIndex<RunEntry> {
     super(
       REPORT_GLOB,
       loadRun,
-      (uri, error) => log.debug(`Not listing ${uri.fsPath} as a run: ${describeError(error)}`),
+      (uri, error) => log.debug(uri ? `Not listing ${uri.fsPath} as a run: ${describeError(error)}` : `Could not list the run reports: ${describeError(error)}`),
       // Reports grow one line per record while a run goes: re-read them at most every two seconds.
       2000,
     );

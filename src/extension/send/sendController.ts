@@ -117,9 +117,8 @@ export class SendController implements vscode.Disposable {
     this.finished.fire(summary);
     const counts = `${summary.delivered} delivered, ${summary.failed} failed, ${summary.skipped} skipped`;
     const took = summary.durationMs < 1000 ? `${summary.durationMs} ms` : `${(summary.durationMs / 1000).toFixed(1)} s`;
-    this.log.info(
-      `Run ${summary.runId} ${summary.interrupted ? 'interrupted' : 'finished'}: ${counts}${summary.pending ? `, ${summary.pending} not sent yet` : ''} in ${took}; ${summary.retries} retries, ${summary.rateLimited} × 429.${summary.error ? ` ${summary.error}` : ''}`,
-    );
+    // The engine logs the run's end itself; only what it does not say is added here.
+    if (summary.pending > 0) this.log.info(`Run ${summary.runId}: ${summary.pending} records not sent yet; Resume sends them.`);
     if (summary.dryRun) return;
     const name = path.basename(job.originalUri.fsPath);
     const actions: Array<{ title: string; command: string; args: unknown[] }> = [];
