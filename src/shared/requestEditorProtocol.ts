@@ -11,7 +11,7 @@
  * Messages from the webview are untrusted input: the host passes each one through
  * `parseWebviewMessage` and drops what does not fit.
  */
-import { CONTENT_FORMATS, HTTP_METHODS, type ContentFormat, type DeliverySettings, type HttpMethod } from '../core/types';
+import { type ContentFormat, type DeliverySettings, type HttpMethod } from '../core/types';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -268,12 +268,4 @@ const HOST_MESSAGE_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>([
  */
 export function isHostMessage(raw: unknown): raw is HostMessage {
   return isPlainObject(raw) && typeof raw.type === 'string' && HOST_MESSAGE_TYPES.has(raw.type);
-}
-
-export function isHttpMethod(value: unknown): value is HttpMethod {
-  return typeof value === 'string' && (HTTP_METHODS as readonly string[]).includes(value);
-}
-
-export function isContentFormat(value: unknown): value is ContentFormat {
-  return typeof value === 'string' && (CONTENT_FORMATS as readonly string[]).includes(value);
 }

@@ -128,6 +128,7 @@ describe('UI: the Hotjar Request Editor', function () {
     assert.match(preview, /X-Source: u-1001/);
     assert.match(preview, /\{"email":"ada\.lovelace@example\.com","name":"Ada Lovelace"\}/);
     await waitUntil('the form to report no problems', DEFAULT_TIMEOUT, async () => (await form.locator('.validity').innerText()) === 'Valid');
+    await form.getByRole('heading', { name: 'Destination' }).scrollIntoViewIfNeeded();
     await host.workbench.screenshot('request-editor-form');
   });
 
