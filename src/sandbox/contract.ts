@@ -10,7 +10,11 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 /** Request bodies above this size are answered with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export const FAULT_KINDS = ['500', '503', '429', 'reset', 'reset-after-processing', 'hang'] as const;
+/**
+ * `reset-after-processing` and `hang-after-processing` process and record the call, then cut the
+ * connection or never answer: the client cannot know that its request arrived.
+ */
+export const FAULT_KINDS = ['500', '503', '429', 'reset', 'reset-after-processing', 'hang', 'hang-after-processing'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultOptions {
@@ -20,6 +24,8 @@ export interface FaultOptions {
   kinds: FaultKind[];
   /** Retry-After sent with an injected 429; default 1. */
   retryAfterSeconds?: number;
+  /** How Retry-After is written: a number of seconds (default) or an HTTP date that far ahead. */
+  retryAfterFormat?: 'seconds' | 'date';
   /** Seed of the fault sequence (default 1): the same seed and call order give the same faults. */
   seed?: number;
 }
@@ -94,6 +100,12 @@ export interface SandboxStats {
   duplicateSubjects: number;
   /** The subjects received more than once, with how often. */
   duplicates: Array<{ subject: string; count: number }>;
+  /**
+   * Received calls whose subject had already been acknowledged: an earlier call for it got its whole
+   * 2xx answer written to the client. A client that re-sends what it was told succeeded shows up here;
+   * copies after a reset or hang after processing (no answer went out) do not.
+   */
+  acknowledgedDuplicates: number;
   faultsInjected: number;
   faultsByKind: Record<string, number>;
   /** 429s from the rate limit (not from fault injection). */
@@ -112,4 +124,21 @@ export interface Sandbox {
   /** Clears stats, the rate window and restarts the fault sequence; issued tokens stay valid. */
   reset(): void;
   close(): Promise<void>;
+  /** The next API calls get these faults, one each, in order, before the random plan is consulted. */
+  injectFaults(kinds: readonly FaultKind[]): void;
+  /** Every token issued so far expires now (a later API call with one gets 401); returns how many. */
+  expireTokens(): number;
+  /** The access tokens issued since start (kept across reset()), oldest first, for leak scans. */
+  issuedTokens(): string[];
+  /** Stops listening and cuts every connection, keeping stats, tokens and settings ("the API is down"). */
+  goDown(): Promise<void>;
+  /** Listens again on the same port after goDown(). */
+  comeUp(): Promise<void>;
 }
+
+/**
+ * When this environment variable names a file, every sandbox appends to it one line per access token
+ * it issues (`token <value>`) and per client secret it accepts other than DEMO_CLIENT's
+ * (`secret <value>`), so a test run can scan its output for them afterwards.
+ */
+export const SECRET_LOG_ENV = 'HOTJAR_SANDBOX_SECRET_LOG';

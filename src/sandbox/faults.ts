@@ -27,6 +27,14 @@ export class FaultPlan {
     return this.options?.retryAfterSeconds ?? DEFAULT_FAULT_RETRY_AFTER_SECONDS;
   }
 
+  /** The Retry-After header of an injected 429: seconds, or an HTTP date that many seconds after `now`. */
+  retryAfterHeader(now: number): string {
+    const seconds = this.retryAfterSeconds;
+    if (this.options?.retryAfterFormat !== 'date') return String(seconds);
+    // HTTP dates have whole seconds: round up so the client never comes back early.
+    return new Date(Math.ceil((now + seconds * 1000) / 1000) * 1000).toUTCString();
+  }
+
   /** The fault for the next call, or undefined to serve it normally. */
   next(): FaultKind | undefined {
     const options = this.options;

@@ -120,8 +120,8 @@ function valueProblem(key: string, value: unknown): string | undefined {
 }
 
 function faultProblem(value: unknown): string | undefined {
-  if (!isPlainObject(value)) return 'must be null or { rate, kinds, retryAfterSeconds?, seed? }';
-  const unknownKeys = Object.keys(value).filter((key) => !['rate', 'kinds', 'retryAfterSeconds', 'seed'].includes(key));
+  if (!isPlainObject(value)) return 'must be null or { rate, kinds, retryAfterSeconds?, retryAfterFormat?, seed? }';
+  const unknownKeys = Object.keys(value).filter((key) => !['rate', 'kinds', 'retryAfterSeconds', 'retryAfterFormat', 'seed'].includes(key));
   if (unknownKeys.length > 0) return `has unknown field(s): ${unknownKeys.join(', ')}`;
   if (!isNumberIn(value.rate, 0, 1)) return '.rate must be a number from 0 to 1';
   if (!Array.isArray(value.kinds) || value.kinds.length === 0 || !value.kinds.every(isFaultKind)) {
@@ -129,6 +129,9 @@ function faultProblem(value: unknown): string | undefined {
   }
   if (value.retryAfterSeconds !== undefined && !isIntegerIn(value.retryAfterSeconds, 0, 86_400)) {
     return '.retryAfterSeconds must be a whole number of seconds from 0';
+  }
+  if (value.retryAfterFormat !== undefined && value.retryAfterFormat !== 'seconds' && value.retryAfterFormat !== 'date') {
+    return '.retryAfterFormat must be "seconds" or "date"';
   }
   if (value.seed !== undefined && !isIntegerIn(value.seed, 0, 0xffffffff)) return '.seed must be an integer from 0 to 4294967295';
   return undefined;

@@ -2,12 +2,15 @@
 // surveys, an echo endpoint for manual destinations, a rate limit and fault injection.
 // Plain node:http, no vscode: the extension, the CLI and the tests all start it.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseBody } from './bodies';
 import {
+  DEMO_CLIENT,
   MAX_BODY_BYTES,
+  SECRET_LOG_ENV,
   type FaultKind,
   type ReceivedCall,
   type Sandbox,
@@ -66,7 +69,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (problems.length > 0) throw new TypeError(`Invalid sandbox options: ${problems.join('; ')}`);
   // An explicit `quiet: false` without a `log` means "log to the console"; otherwise code use is silent.
   const log = options.log !== undefined ? options.log : options.quiet === false ? (line: string) => console.log(line) : null;
-  const sandbox = new SandboxServer(applyOptions(defaultSettings(), { ...options, log }));
+  const sandbox = new SandboxServer(applyOptions(defaultSettings(), { ...options, log }), process.env[SECRET_LOG_ENV] || undefined);
   await sandbox.listen();
   return sandbox;
 }
@@ -78,16 +81,24 @@ class SandboxServer implements Sandbox {
 
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
-  /** Aborted by close(): cancels latency waits so nothing answers after the server is gone. */
-  private readonly closing = new AbortController();
+  /** Aborted by close() and goDown(): cancels latency waits so nothing answers after the server is gone. */
+  private lifetime = new AbortController();
   private closed: Promise<void> | undefined;
+  private down = false;
+  /** Faults for the next API calls, in order (injectFaults), before the random plan. */
+  private scriptedFaults: FaultKind[] = [];
   private readonly tokens = new TokenStore();
   private readonly recorder: StatsRecorder;
   private limiter: SlidingWindowLimiter | null = null;
   private faultPlan: FaultPlan;
   private readonly routes: Route[];
 
-  constructor(private settings: Settings) {
+  constructor(
+    private settings: Settings,
+    /** SECRET_LOG_ENV: where issued tokens and accepted client secrets are appended for leak scans. */
+    private readonly secretLog?: string,
+  ) {
+    this.logSecrets(settings.clients);
     this.recorder = new StatsRecorder(settings.clock(), settings.maxReceived);
     this.faultPlan = new FaultPlan(settings.faults);
     this.limiter = makeLimiter(settings);
@@ -131,23 +142,73 @@ class SandboxServer implements Sandbox {
     if (options.ratePerMinute !== undefined || options.rateWindowSeconds !== undefined) this.limiter = makeLimiter(this.settings);
     if (options.faults !== undefined) this.faultPlan = new FaultPlan(this.settings.faults);
     if (options.maxReceived !== undefined) this.recorder.setMaxReceived(this.settings.maxReceived);
+    if (options.clients !== undefined) this.logSecrets(this.settings.clients);
   }
 
   reset(): void {
     this.recorder.clear(this.settings.clock());
     this.limiter = makeLimiter(this.settings);
     this.faultPlan = new FaultPlan(this.settings.faults);
+    this.scriptedFaults = [];
   }
 
   close(): Promise<void> {
-    this.closed ??= new Promise<void>((resolve) => {
-      this.closing.abort();
+    this.closed ??= this.stopListening();
+    return this.closed;
+  }
+
+  injectFaults(kinds: readonly FaultKind[]): void {
+    const problems = optionProblems({ faults: { rate: 1, kinds: [...kinds] } }, 'configure');
+    if (kinds.length > 0 && problems.length > 0) throw new TypeError(`Invalid faults to inject: ${problems.join('; ')}`);
+    this.scriptedFaults.push(...kinds);
+  }
+
+  expireTokens(): number {
+    return this.tokens.expireAll(this.settings.clock());
+  }
+
+  issuedTokens(): string[] {
+    return this.tokens.list();
+  }
+
+  async goDown(): Promise<void> {
+    if (this.closed) throw new Error('The sandbox is closed.');
+    if (this.down) return;
+    this.down = true;
+    await this.stopListening();
+  }
+
+  async comeUp(): Promise<void> {
+    if (this.closed) throw new Error('The sandbox is closed: start a new one.');
+    if (!this.down) return;
+    this.lifetime = new AbortController();
+    await this.listen();
+    this.down = false;
+  }
+
+  private stopListening(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.lifetime.abort();
+      // The callback also runs (with an error) when the server is not listening (closed while down).
       this.server.close(() => resolve());
       // Idle keep-alive connections and hung requests would otherwise keep close() waiting forever.
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();
     });
-    return this.closed;
+  }
+
+  /** Appends to the secret log (SECRET_LOG_ENV); a log that cannot be written is not the API's problem. */
+  private appendSecretLog(lines: string[]): void {
+    if (!this.secretLog || lines.length === 0) return;
+    try {
+      appendFileSync(this.secretLog, lines.map((line) => `${line}\n`).join(''));
+    } catch {
+      // ignored: the scan then finds fewer secrets to look for, and says how many it had
+    }
+  }
+
+  private logSecrets(clients: ReadonlyArray<{ clientSecret: string }>): void {
+    this.appendSecretLog(clients.filter((client) => client.clientSecret !== DEMO_CLIENT.clientSecret).map((client) => `secret ${client.clientSecret}`));
   }
 
   // ---- request flow ----
@@ -188,11 +249,11 @@ class SandboxServer implements Sandbox {
       return answer(error.toReply());
     }
 
-    const fault = route.area === 'api' ? this.faultPlan.next() : undefined;
+    const fault = route.area === 'api' ? (this.scriptedFaults.shift() ?? this.faultPlan.next()) : undefined;
     if (fault) this.recorder.countFault(fault);
     if (route.area !== 'admin' && this.settings.latencyMs > 0) {
       try {
-        await delay(this.settings.latencyMs, undefined, { signal: this.closing.signal });
+        await delay(this.settings.latencyMs, undefined, { signal: this.lifetime.signal });
       } catch {
         return; // closing: the socket is being destroyed anyway
       }
@@ -211,7 +272,7 @@ class SandboxServer implements Sandbox {
         return answer(faultReply(503, 'service_unavailable', 'Service temporarily unavailable', fault), fault);
       case '429': {
         const reply = faultReply(429, 'rate_limited', 'Too many requests', fault);
-        reply.headers = { ...reply.headers, 'retry-after': String(this.faultPlan.retryAfterSeconds) };
+        reply.headers = { ...reply.headers, 'retry-after': this.faultPlan.retryAfterHeader(this.settings.clock()) };
         return answer(reply, fault);
       }
       default:
@@ -233,11 +294,21 @@ class SandboxServer implements Sandbox {
     };
     const result = this.process(route, call);
     const status = result.reply.status;
-    if (result.received && status >= 200 && status < 300) this.recorder.record({ ...result.received, at: now, status });
+    const processed = result.received && status >= 200 && status < 300 ? result.received : undefined;
+    if (processed) this.recorder.record({ ...processed, at: now, status });
     if (fault === 'reset-after-processing') {
       // Processed and recorded, yet the client sees a dropped connection: it cannot know.
       request.socket.destroy();
       return logCall('reset', fault);
+    }
+    if (fault === 'hang-after-processing') {
+      // Processed and recorded, and no answer ever: the client's timeout (or close()) ends it.
+      return logCall('hang', fault);
+    }
+    const subject = processed?.subject;
+    if (subject !== undefined) {
+      // Written out whole: from now on the client knows this subject was received.
+      response.once('finish', () => this.recorder.acknowledge(subject));
     }
     answer(result.reply, fault);
   }
@@ -349,6 +420,7 @@ class SandboxServer implements Sandbox {
     const lifetimeSeconds = this.settings.tokenLifetimeSeconds;
     const accessToken = this.tokens.issue(clientId, lifetimeSeconds * 1000, call.now);
     this.recorder.countTokenIssued();
+    this.appendSecretLog([`token ${accessToken}`]);
     return {
       reply: {
         status: 200,

@@ -12,6 +12,8 @@ export class StatsRecorder {
   private receivedDropped = 0;
   private subjectCounts = new Map<string, number>();
   private duplicateSubjects = 0;
+  private acknowledgedSubjects = new Set<string>();
+  private acknowledgedDuplicates = 0;
   private faultsByKind = new Map<string, number>();
   private rateLimited = 0;
   private rejectedUnauthorized = 0;
@@ -39,6 +41,8 @@ export class StatsRecorder {
     this.receivedDropped = 0;
     this.subjectCounts = new Map();
     this.duplicateSubjects = 0;
+    this.acknowledgedSubjects = new Set();
+    this.acknowledgedDuplicates = 0;
     this.faultsByKind = new Map();
     this.rateLimited = 0;
     this.rejectedUnauthorized = 0;
@@ -79,7 +83,13 @@ export class StatsRecorder {
     if (call.subject === undefined) return;
     const seen = this.subjectCounts.get(call.subject) ?? 0;
     if (seen > 0) this.duplicateSubjects += 1;
+    if (this.acknowledgedSubjects.has(call.subject)) this.acknowledgedDuplicates += 1;
     this.subjectCounts.set(call.subject, seen + 1);
+  }
+
+  /** The 2xx answer to a call about `subject` was written out whole: the client was told it succeeded. */
+  acknowledge(subject: string): void {
+    this.acknowledgedSubjects.add(subject);
   }
 
   /** The last `count` received calls, newest last. */
@@ -107,6 +117,7 @@ export class StatsRecorder {
       distinctSubjects: this.subjectCounts.size,
       duplicateSubjects: this.duplicateSubjects,
       duplicates,
+      acknowledgedDuplicates: this.acknowledgedDuplicates,
       faultsInjected,
       faultsByKind: Object.fromEntries(this.faultsByKind),
       rateLimited: this.rateLimited,
