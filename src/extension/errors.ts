@@ -1,4 +1,10 @@
 import * as vscode from 'vscode';
+import { CredentialError } from '../core/credentials';
+import { DestinationError } from '../core/destination';
+import { InvalidRecordsError, RunSetupError } from '../core/engine';
+import { HostNotAllowedError, TokenError, TransportError } from '../core/http';
+import { DataFileError } from '../core/records';
+import { ReportFileError } from '../core/report';
 import { type ExtensionLog } from './log';
 import { COMMANDS } from './commands';
 
@@ -48,12 +54,28 @@ export function registerCommand(log: ExtensionLog, id: string, title: string, ha
   });
 }
 
+/**
+ * The core's errors for things a person can fix (a bad destination or data file, an unwritable report
+ * folder, a refused host or credential, an unreachable server): their messages say what to do, so they
+ * are shown as written, without a stack.
+ */
+function isExpected(error: unknown): error is Error {
+  return [CredentialError, DestinationError, RunSetupError, InvalidRecordsError, HostNotAllowedError, TokenError, TransportError, DataFileError, ReportFileError].some(
+    (kind) => error instanceof kind,
+  );
+}
+
 export function reportError(log: ExtensionLog, title: string, error: unknown): void {
   if (error instanceof Cancelled) return;
   const showLog = { title: 'Show Log', command: COMMANDS.showLog };
   if (error instanceof UserFacingError) {
     log.warn(`${title}: ${error.message}`);
     showMessage('warning', log.redactor.redact(error.message), error.actions.length > 0 ? error.actions : [showLog]);
+    return;
+  }
+  if (isExpected(error)) {
+    log.warn(`${title}: ${error.message}`);
+    showMessage('warning', log.redactor.redact(`${title}: ${error.message}`), [showLog]);
     return;
   }
   log.error(`${title} failed: ${error instanceof Error && error.stack ? error.stack : describeError(error)}`);

@@ -14,7 +14,7 @@ import { readReport } from '../../src/core/report';
 import { type RunSummary } from '../../src/core/runTypes';
 import { type HotjarApi } from '../../src/extension/extension';
 import { DEFAULT_ORGANIZATION_ID, type Sandbox } from '../../src/sandbox/server';
-import { activateExtension, inKeyringSession, waitFor } from './helpers';
+import { activateExtension, inKeyringSession, waitFor, workspaceRoot } from './helpers';
 import { emails, filesUnder, freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
 
 const exec = promisify(execFile);
@@ -45,6 +45,12 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
       clientSecret: client.clientSecret,
       tokenUrl: sandbox.tokenUrl,
       replace: true,
+    });
+    lookupDestination = await vscode.commands.executeCommand<vscode.Uri>('hotjar.newDestination', 'hotjar.user-lookup', {
+      name: 'IT lookups (sandbox)',
+      credential: credentialName,
+      parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
+      open: false,
     });
   });
 
@@ -99,12 +105,6 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
   });
 
   it('creates a destination from a template: a file in .hotjar/, pointed at the credential\'s server, listed as valid', async () => {
-    lookupDestination = await vscode.commands.executeCommand<vscode.Uri>('hotjar.newDestination', 'hotjar.user-lookup', {
-      name: 'IT lookups (sandbox)',
-      credential: credentialName,
-      parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
-      open: false,
-    });
     assert.match(lookupDestination.fsPath, /[/\\]\.hotjar[/\\]it-lookups-sandbox\.hotjar\.json$/);
     const file = JSON.parse(fs.readFileSync(lookupDestination.fsPath, 'utf8')) as { name: string; template: string; credential: string; parameters: Record<string, string>; request?: { url?: string } };
     assert.equal(file.template, 'hotjar.user-lookup');
@@ -139,6 +139,23 @@ describe('Editor front: credentials, destinations and Send to Hotjar', function 
     assert.deepEqual(subjects(), [...jsonlEmails].sort());
     const report = await readReport(summary.reportFile!);
     assert.equal(report.delivered, 40);
+  });
+
+  it('applies the concurrency, rate and report folder settings where the destination file is silent', async () => {
+    const hotjar = vscode.workspace.getConfiguration('hotjar');
+    await hotjar.update('defaultConcurrency', 3, vscode.ConfigurationTarget.Global);
+    await hotjar.update('defaultRatePerMinute', 1234, vscode.ConfigurationTarget.Global);
+    await hotjar.update('reportFolder', 'hotjar-reports', vscode.ConfigurationTarget.Global);
+    try {
+      const summary = await vscode.commands.executeCommand<RunSummary>('hotjar.sendFile', jsonlFile, lookupDestination, { confirm: false });
+      assert.equal(summary.delivered, 40);
+      assert.equal(summary.reportFile, path.join(workspaceRoot().fsPath, 'hotjar-reports', 'people.hotjar-report.jsonl'));
+      const report = await readReport(summary.reportFile);
+      assert.equal(report.header.settings.concurrency, 3);
+      assert.equal(report.header.settings.ratePerMinute, 1234);
+    } finally {
+      for (const key of ['defaultConcurrency', 'defaultRatePerMinute', 'reportFolder']) await hotjar.update(key, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('shows the summary before a send unless told not to', async () => {

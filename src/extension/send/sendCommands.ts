@@ -111,6 +111,8 @@ export function registerSendCommands(deps: {
     const prepared = await prepareDataFile(file, options.save, prompts, deps.scratch);
     const credential = options.dryRun ? undefined : await pickCredential(credentials, destination.credential, entry.name);
     const reports = reportFiles(file, prepared.dataFile, settings, options);
+    // A report folder from the settings is created on first use.
+    if (reports.reportFile) await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(reports.reportFile)));
     const overrides = await settingOverrides(destinationUri, settings);
     const delivery = { ...destination.delivery, ...overrides };
     const lines = options.fromLine !== undefined || options.toLine !== undefined ? { from: options.fromLine ?? 1, to: options.toLine ?? Number.MAX_SAFE_INTEGER } : undefined;
