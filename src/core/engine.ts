@@ -5,6 +5,7 @@
  * resumable report and `error` in the summary.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Credential } from './credentials';
@@ -123,6 +124,9 @@ class DeliveryRun {
     private readonly ownTransport: Transport | undefined,
   ) {
     this.log = options.log ?? SILENT_LOGGER;
+    // Each request under way waits on the stop signal once (pacing or backoff): more than node's
+    // default of 10 listeners is normal here, not a leak, and must not print a warning to the user.
+    setMaxListeners(settings.concurrency + 10, this.stopController.signal);
   }
 
   static async prepare(options: RunOptions): Promise<DeliveryRun> {
