@@ -2,6 +2,7 @@
 // surveys, an echo endpoint for manual destinations, a rate limit and fault injection.
 // Plain node:http, no vscode: the extension, the CLI and the tests all start it.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Socket } from 'node:net';
@@ -82,7 +83,7 @@ class SandboxServer implements Sandbox {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   /** Aborted by close() and goDown(): cancels latency waits so nothing answers after the server is gone. */
-  private lifetime = new AbortController();
+  private lifetime = unlimitedAbortController();
   private closed: Promise<void> | undefined;
   private down = false;
   /** Faults for the next API calls, in order (injectFaults), before the random plan. */
@@ -181,7 +182,7 @@ class SandboxServer implements Sandbox {
   async comeUp(): Promise<void> {
     if (this.closed) throw new Error('The sandbox is closed: start a new one.');
     if (!this.down) return;
-    this.lifetime = new AbortController();
+    this.lifetime = unlimitedAbortController();
     await this.listen();
     this.down = false;
   }
@@ -547,6 +548,13 @@ class SandboxServer implements Sandbox {
     this.reset();
     return { reply: { status: 200, body: { status: 'reset' } } };
   }
+}
+
+/** Every call in its latency wait listens to the signal: dozens at once are normal, not a leak to warn about. */
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 function makeLimiter(settings: Settings): SlidingWindowLimiter | null {
