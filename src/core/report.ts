@@ -5,7 +5,7 @@
  * kernel with a synchronous write, so a killed process loses nothing it had acknowledged.
  * No secrets: no tokens, no client secret, response excerpts redacted by the HTTP client.
  */
-import { closeSync, createReadStream, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type RecordState } from './runTypes';
@@ -144,7 +144,12 @@ export class ReportWriter {
   /** `fresh`: replaces an earlier report; otherwise appends (resume). */
   static open(file: string, fresh: boolean): ReportWriter {
     try {
-      return new ReportWriter(file, openSync(file, fresh ? 'w' : 'a'));
+      const fd = openSync(file, fresh ? 'w' : 'a+');
+      // A kill in the middle of a write can leave half a line: end it, so the next line stays whole.
+      const size = fresh ? 0 : fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) writeSync(fd, '\n');
+      return new ReportWriter(file, fd);
     } catch (error) {
       throw new ReportFileError(`Cannot write the report ${file}: ${describeFsError(error)}. Choose another file or folder.`, file);
     }
