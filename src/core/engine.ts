@@ -27,6 +27,7 @@ import { openRecords, type RecordItem, type RecordSource } from './records';
 import { InvalidRecordError, buildRequest, redactRequest, renderRecordBody } from './render';
 import {
   RecordMark,
+  ReportFileError,
   ReportWriter,
   assertWritable,
   defaultFailedPath,
@@ -345,7 +346,8 @@ class DeliveryRun {
     }
     this.inFlight++;
     void this.deliver(entries)
-      .catch((error: unknown) => this.stop(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`))
+      // A report or failed-records file that cannot be written (disk full, read-only) says so itself.
+      .catch((error: unknown) => this.stop(error instanceof ReportFileError ? error.message : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.inFlight--;
         for (const wake of this.slotWaiters.splice(0)) wake();
@@ -391,15 +393,19 @@ class DeliveryRun {
         if (error instanceof TransportError && (error.kind === 'timeout' || error.code !== 'ECONNREFUSED')) uncertainAttempts++;
       }
       const latencyMs = result?.latencyMs ?? Date.now() - sentAt;
-      this.emit({
+      const answeredAt = Date.now();
+      const lostReason = result ? undefined : verdict.kind === 'success' ? undefined : verdict.reason;
+      // Every answer, retried ones too, for the run view's chart and latencies (report.ts).
+      this.report!.write({
         type: 'response',
+        at: new Date(answeredAt).toISOString(),
         records: indices,
         attempt,
-        status: result?.status,
+        ...(result ? { status: result.status } : {}),
         latencyMs,
-        error: result ? undefined : verdict.kind === 'success' ? undefined : verdict.reason,
-        at: Date.now(),
+        ...(lostReason ? { error: lostReason } : {}),
       });
+      this.emit({ type: 'response', records: indices, attempt, status: result?.status, latencyMs, error: lostReason, at: answeredAt });
       if (verdict.kind === 'success') {
         this.consecutiveUnreachable = 0;
         this.counts.possibleDuplicates += uncertainAttempts * entries.length;

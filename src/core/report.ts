@@ -53,6 +53,17 @@ export interface ReportRecordLine {
   possibleDuplicates?: number;
 }
 
+/** One answer (or its absence: `status` unset, `error` says why) to the attempt of the same records. */
+export interface ReportResponseLine {
+  type: 'response';
+  at: string;
+  records: number[];
+  attempt: number;
+  status?: number;
+  latencyMs: number;
+  error?: string;
+}
+
 export interface ReportResumeLine {
   type: 'resume';
   at: string;
@@ -69,7 +80,7 @@ export interface ReportEndLine {
   rateLimited: number;
 }
 
-export type ReportLine = ReportHeader | ReportAttemptLine | ReportRecordLine | ReportResumeLine | ReportEndLine;
+export type ReportLine = ReportHeader | ReportAttemptLine | ReportResponseLine | ReportRecordLine | ReportResumeLine | ReportEndLine;
 
 export class ReportFileError extends Error {
   constructor(
@@ -230,8 +241,13 @@ export interface RunReport {
   damagedLines: number;
 }
 
+export interface ReadReportOptions {
+  /** Sees every readable line in file order (e.g. to aggregate timings, see runStats.ts), after it was counted. */
+  onLine?: (line: ReportLine) => void;
+}
+
 /** Reads a report, streaming: the summary, each record's latest state, and the failed/skipped records. */
-export async function readReport(file: string): Promise<RunReport> {
+export async function readReport(file: string, options: ReadReportOptions = {}): Promise<RunReport> {
   if (!existsSync(file)) throw new ReportFileError(`The report ${file} does not exist.`, file);
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let header: ReportHeader | undefined;
@@ -285,6 +301,7 @@ export async function readReport(file: string): Promise<RunReport> {
         sessionOpen = false;
         break;
     }
+    options.onLine?.(line);
   }
   if (!header) throw new ReportFileError(`${file} is not a hotjar-send report (no run header line).`, file);
   let delivered = 0;
