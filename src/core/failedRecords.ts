@@ -4,9 +4,9 @@
  * synchronously like the report; a JSON array is kept closed after every write (the closing bracket
  * is overwritten by the next record), so the file is valid even after a kill.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { ReportFileError } from './report';
+import { ReportFileError, writeWholeSync } from './report';
 import { type InputFormat, type RecordFields } from './types';
 
 const JSON_ARRAY_END = '\n]\n';
@@ -28,12 +28,12 @@ export class FailedRecordsWriter {
     try {
       switch (this.format) {
         case 'jsonl':
-          writeSync(fd, JSON.stringify(fields) + '\n');
+          writeWholeSync(fd, JSON.stringify(fields) + '\n');
           break;
         case 'json': {
           const text = (this.count === 0 ? '[\n' : ',\n') + JSON.stringify(fields) + JSON_ARRAY_END;
           const position = this.count === 0 ? 0 : this.jsonEnd - JSON_ARRAY_END.length;
-          writeSync(fd, text, position);
+          writeWholeSync(fd, text, position);
           this.jsonEnd = position + Buffer.byteLength(text);
           break;
         }
@@ -43,7 +43,7 @@ export class FailedRecordsWriter {
           const rows: unknown[][] = [];
           if (this.count === 0) rows.push([...columns]);
           rows.push(columns.map((column) => fields[column] ?? ''));
-          writeSync(fd, stringifyCsv(rows, { delimiter: this.format === 'tsv' ? '\t' : ',', record_delimiter: 'unix' }));
+          writeWholeSync(fd, stringifyCsv(rows, { delimiter: this.format === 'tsv' ? '\t' : ',', record_delimiter: 'unix' }));
           break;
         }
       }

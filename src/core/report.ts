@@ -142,6 +142,21 @@ export function assertWritable(file: string, what: string): void {
   if (!existed) unlinkSync(file);
 }
 
+/**
+ * Writes all of `text`, or throws. A disk that fills up takes part of a write and reports success for
+ * that part (a short write); only the next write fails. A line written in part must not count as
+ * written: an attempt line that did not make it whole must stop the request it announces.
+ */
+export function writeWholeSync(fd: number, text: string, position?: number): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) {
+    const count = writeSync(fd, bytes, written, bytes.length - written, position === undefined ? null : position + written);
+    if (count <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    written += count;
+  }
+}
+
 export class ReportWriter {
   private fd: number | undefined;
 
@@ -169,7 +184,7 @@ export class ReportWriter {
   write(line: ReportLine): void {
     if (this.fd === undefined) throw new ReportFileError(`The report ${this.file} is closed.`, this.file);
     try {
-      writeSync(this.fd, JSON.stringify(line) + '\n');
+      writeWholeSync(this.fd, JSON.stringify(line) + '\n');
     } catch (error) {
       throw new ReportFileError(`Cannot write to the report ${this.file}: ${describeFsError(error)}. The run stopped so that nothing is sent unrecorded.`, this.file);
     }
