@@ -27,6 +27,7 @@ import { openRecords, type RecordItem, type RecordSource } from './records';
 import { InvalidRecordError, buildRequest, redactRequest, renderRecordBody } from './render';
 import {
   RecordMark,
+  ReportFileError,
   ReportWriter,
   assertWritable,
   defaultFailedPath,
@@ -345,7 +346,8 @@ class DeliveryRun {
     }
     this.inFlight++;
     void this.deliver(entries)
-      .catch((error: unknown) => this.stop(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`))
+      // A report or failed-records file that cannot be written (disk full, read-only) says so itself.
+      .catch((error: unknown) => this.stop(error instanceof ReportFileError ? error.message : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.inFlight--;
         for (const wake of this.slotWaiters.splice(0)) wake();
