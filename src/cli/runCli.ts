@@ -20,12 +20,13 @@ import { HostNotAllowedError, TokenError, TokenProvider, createHttpTransport } f
 import { countRecords } from '../core/recordCount';
 import { DataFileError } from '../core/records';
 import { toCurl } from '../core/render';
-import { ReportFileError, defaultReportPath, readReport } from '../core/report';
+import { ReportFileError, defaultReportPath } from '../core/report';
+import { readRunStats, type RunStats } from '../core/runStats';
 import { type RunSummary } from '../core/runTypes';
 import { INPUT_FORMATS, type InputFormat, type Logger, type ResolvedDestination } from '../core/types';
 import { type CliIo, openKeychain, packageVersion, readAll, readHidden, readLine } from './io';
 import { ProgressBar } from './progress';
-import { factsOfReport, factsOfSummary, jsonSummaryLine, shellArgument, summaryLines } from './summary';
+import { factsOfSummary, jsonSummaryLine, runStatsJson, runSummaryLines, shellArgument, summaryLines } from './summary';
 
 export const EXIT_OK = 0;
 export const EXIT_NOT_ALL_DELIVERED = 1;
@@ -262,9 +263,18 @@ async function sendCommand(args: string[], io: CliIo): Promise<number> {
       ...(values.yes ? ['--yes'] : []),
       '--resume',
     ].join(' ');
-    for (const line of summaryLines(factsOfSummary(summary), resume)) human.write(`${line}\n`);
+    // The same summary `hotjar-send report` prints, from the report just written.
+    const stats = summary.reportFile ? await readRunStats(summary.reportFile).catch(() => undefined) : undefined;
+    if (stats) {
+      stats.pending = summary.pending;
+      for (const line of runSummaryLines(stats, { resumeCommand: resume })) human.write(`${line}\n`);
+      if (values.json) io.stdout.write(`${JSON.stringify(runStatsJson(stats))}\n`);
+    } else {
+      for (const line of summaryLines(factsOfSummary(summary), resume)) human.write(`${line}\n`);
+      if (values.json) io.stdout.write(`${jsonSummaryLine(summary)}\n`);
+    }
   }
-  if (values.json) io.stdout.write(`${jsonSummaryLine(summary)}\n`);
+  if (values.json && dryRun) io.stdout.write(`${jsonSummaryLine(summary)}\n`);
   const allDelivered = summary.failed === 0 && summary.skipped === 0 && !summary.interrupted && summary.pending === 0;
   return allDelivered ? EXIT_OK : EXIT_NOT_ALL_DELIVERED;
 }
@@ -377,18 +387,10 @@ async function reportCommand(args: string[], io: CliIo): Promise<number> {
   // The data file's name works too: its report is found beside it.
   const beside = defaultReportPath(named);
   const file = beside !== named && existsSync(beside) ? beside : named;
-  const report = await readReport(file);
-  const facts = factsOfReport(report);
+  const stats: RunStats = await readRunStats(file);
   const human = values.json ? io.stderr : io.stdout;
-  human.write(`Run ${report.header.runId}: ${report.header.dataFile} → "${report.header.destination.name}" (${report.header.destination.method} ${report.header.destination.url}), started ${report.startedAt}, ${report.sessions} session${report.sessions === 1 ? '' : 's'}.\n`);
-  for (const line of summaryLines(facts)) human.write(`${line}\n`);
-  const shown = report.problems.slice(0, 20);
-  for (const problem of shown) {
-    human.write(`  line ${problem.line}: ${problem.state}${problem.status ? ` (${problem.status})` : ''}${problem.attempts ? ` after ${problem.attempts} attempt${problem.attempts === 1 ? '' : 's'}` : ''}: ${problem.reason ?? ''}\n`);
-  }
-  if (report.problems.length > shown.length) human.write(`  … and ${report.problems.length - shown.length} more in the report.\n`);
-  if (report.interrupted) human.write('The run did not finish: send the data file again with --resume to continue it.\n');
-  if (values.json) io.stdout.write(`${jsonSummaryLine(facts)}\n`);
-  const allDelivered = report.failed === 0 && report.skipped === 0 && !report.interrupted;
+  for (const line of runSummaryLines(stats)) human.write(`${line}\n`);
+  if (values.json) io.stdout.write(`${JSON.stringify(runStatsJson(stats))}\n`);
+  const allDelivered = stats.failed === 0 && stats.skipped === 0 && !stats.interrupted;
   return allDelivered ? EXIT_OK : EXIT_NOT_ALL_DELIVERED;
 }

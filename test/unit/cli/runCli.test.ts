@@ -65,7 +65,9 @@ describe('hotjar-send (runCli)', function () {
     const io = fakeIo({ cwd: temp.path, env });
     assert.equal(await runCli(['people.csv', '-d', 'd.hotjar.json', '--json', '--rate', '600000', '--concurrency', '8'], io), 0);
     const last = JSON.parse(io.out().trimEnd().split('\n').at(-1)!) as Record<string, number>;
-    assert.deepEqual(Object.keys(last), ['delivered', 'failed', 'skipped', 'durationMs']);
+    // The first keys stay those of earlier versions; the rest is the summary of the run (runStatsJson).
+    assert.deepEqual(Object.keys(last).slice(0, 4), ['delivered', 'failed', 'skipped', 'durationMs']);
+    assert.equal(last.requests, 20);
     assert.deepEqual([last.delivered, last.failed, last.skipped], [20, 0, 0]);
     assert.match(io.err(), /Delivered 20, failed 0, skipped 0/);
     assert.match(io.err(), /Report: .*people\.hotjar-report\.jsonl/);
@@ -88,7 +90,11 @@ describe('hotjar-send (runCli)', function () {
     assert.match(report.out(), /line 4: skipped: line 4: the record has no field "email"/);
     const json = fakeIo({ cwd: temp.path });
     assert.equal(await runCli(['report', 'people.jsonl', '--json'], json), 1);
-    assert.deepEqual(JSON.parse(json.out()), { delivered: 0, failed: 3, skipped: 1, durationMs: (JSON.parse(json.out()) as { durationMs: number }).durationMs });
+    const parsed = JSON.parse(json.out()) as { delivered: number; failed: number; skipped: number; durationMs: number; responses: Record<string, number>; problemsTotal: number };
+    assert.deepEqual([parsed.delivered, parsed.failed, parsed.skipped, typeof parsed.durationMs], [0, 3, 1, 'number']);
+    assert.deepEqual([parsed.responses['4xx'], parsed.problemsTotal], [3, 4]);
+    // The report command prints what the send printed at its end.
+    assert.equal(report.out().split('\n').slice(0, 3).join('\n'), io.out().split('\n').slice(0, 3).join('\n'));
   });
 
   it('refuses a destructive destination without --yes when there is no terminal', async () => {
