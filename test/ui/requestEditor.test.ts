@@ -39,6 +39,22 @@ async function answerInput(page: Page, value: string, step?: RegExp): Promise<vo
   await input.press('Enter');
 }
 
+/**
+ * Answers VS Code's simple file dialog. It fills its input with the starting folder a moment after it
+ * opens, which would overwrite a path typed too early: wait for that folder, then type the path.
+ */
+async function answerFileDialog(page: Page, filePath: string, title: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input.input');
+  await waitUntil(`the file dialog ${String(title)}`, DEFAULT_TIMEOUT, async () => title.test(await widget.locator('.quick-input-title').innerText().catch(() => '')));
+  await waitUntil('the file dialog to show its starting folder', DEFAULT_TIMEOUT, async () =>
+    (await input.inputValue().catch(() => '')).endsWith('/'),
+  );
+  await input.fill(filePath);
+  await waitUntil('the file dialog to take the typed path', DEFAULT_TIMEOUT, async () => (await input.inputValue().catch(() => '')) === filePath);
+  await input.press('Enter');
+}
+
 async function clickDialogButton(page: Page, name: string): Promise<void> {
   const button = page.locator('.monaco-dialog-box').getByRole('button', { name, exact: true });
   await button.waitFor({ timeout: DEFAULT_TIMEOUT });
@@ -117,7 +133,7 @@ describe('UI: the Hotjar Request Editor', function () {
     await form.getByRole('textbox', { name: 'Body (JSON)' }).fill('{\n  "email": "{{email}}",\n  "name": "{{name}}"\n}');
 
     await form.getByRole('button', { name: 'Choose…' }).click();
-    await answerInput(page, path.join(host.server.workspace, 'people.csv'));
+    await answerFileDialog(page, path.join(host.server.workspace, 'people.csv'), /Sample data file/);
     await waitForText(form.locator('.sample-label'), /people\.csv/, 'the sample file to be shown');
   });
 
