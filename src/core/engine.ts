@@ -135,6 +135,8 @@ class DeliveryRun {
     const settings = effectiveSettings(destination.delivery, options.overrides);
     const dataFile = path.resolve(options.dataFile);
     const source = openRecords(dataFile, { format: options.format, fromLine: options.fromLine, toLine: options.toLine });
+    // A file that cannot be read as its format is refused here: no token, no report, nothing sent.
+    await source.check();
     const dryRun = options.dryRun === true;
     const reportFile = path.resolve(options.reportFile ?? defaultReportPath(dataFile));
     const failedFile = path.resolve(options.failedFile ?? defaultFailedPath(dataFile, source.format));

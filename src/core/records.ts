@@ -38,6 +38,11 @@ export interface RecordSource extends AsyncIterable<RecordItem> {
   readonly columns: readonly string[] | undefined;
   /** The records in file order, a read chunk at a time (cheaper than one by one for big files). */
   batches(): AsyncIterable<RecordItem[]>;
+  /**
+   * Reads the start of the file and throws the DataFileError of a whole-file problem (UTF-16 or binary,
+   * not a JSON array or object, a bad CSV header), so that it is refused before anything is sent.
+   */
+  check(): Promise<void>;
 }
 
 export class DataFileError extends Error {
@@ -168,6 +173,15 @@ export function openRecords(file: string, options: OpenRecordsOptions = {}): Rec
     for await (const items of batches()) yield* items;
   }
 
+  async function check(): Promise<void> {
+    const reading = batches();
+    try {
+      await reading.next();
+    } finally {
+      await reading.return(undefined);
+    }
+  }
+
   return {
     file,
     format,
@@ -179,6 +193,7 @@ export function openRecords(file: string, options: OpenRecordsOptions = {}): Rec
       return state.columns;
     },
     batches,
+    check,
     [Symbol.asyncIterator]: () => each(),
   };
 }
