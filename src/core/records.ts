@@ -207,15 +207,32 @@ interface ReadState {
   columns: string[] | undefined;
 }
 
-/** A field path holding an integer beyond 2^53 (JSON.parse rounds it), or undefined. */
+/** A field path holding an integer beyond 2^53 (JSON.parse rounds it) or beyond a double's range (Infinity), or undefined. */
 function findUnsafeInteger(value: unknown, where = ''): string | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value) ? where || '(value)' : undefined;
+  if (typeof value === 'number') return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)) ? where || '(value)' : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, child] of Object.entries(value)) {
     const found = findUnsafeInteger(child, where ? `${where}.${key}` : key);
     if (found) return found;
   }
   return undefined;
+}
+
+/** What the UTF-8 decoder puts in place of bytes that are not UTF-8. */
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+/**
+ * A record holding bytes that are not UTF-8 (a Latin-1 or Windows-1252 file, a corrupted one) would
+ * be sent with � in place of its characters: an email that names nobody, reported delivered.
+ */
+function notUtf8(index: number, line: number, nameOfUnit: string, raw: string): RecordItem {
+  return {
+    kind: 'invalid',
+    index,
+    line,
+    reason: `${nameOfUnit} holds bytes that are not UTF-8 text (shown as ${REPLACEMENT_CHARACTER}): save the file as UTF-8 and send it again`,
+    raw: excerpt(raw),
+  };
 }
 
 function describeJsonValue(value: unknown): string {
@@ -235,19 +252,23 @@ function parseJsonRecord(text: string, index: number, line: number, nameOfUnit: 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { kind: 'invalid', index, line, reason: `${nameOfUnit} is ${describeJsonValue(value)}, not an object`, raw: excerpt(text) };
   }
-  // Digits runs this long are the only way to write an integer JSON.parse cannot hold exactly.
-  if (/\d{16,}/.test(text)) {
+  // Digits runs this long are the only way to write an integer JSON.parse cannot hold exactly, and
+  // exponents this long the only way to overflow a double (1e400 would be sent as null).
+  if (/\d{16,}|[eE]\+?\d{3,}/.test(text)) {
     const field = findUnsafeInteger(value);
     if (field) {
       return {
         kind: 'invalid',
         index,
         line,
-        reason: `field "${field}" holds a number beyond 2^53 that would be sent rounded: write it as a string ("...") in the file`,
+        reason: /[eE]\+?\d{3,}/.test(text) && !/\d{16,}/.test(text)
+          ? `field "${field}" holds a number too large for JSON numbers here (it would be sent as null): write it as a string ("...") in the file`
+          : `field "${field}" holds a number beyond 2^53 that would be sent rounded: write it as a string ("...") in the file`,
         raw: excerpt(text),
       };
     }
   }
+  if (text.includes(REPLACEMENT_CHARACTER)) return notUtf8(index, line, nameOfUnit, text);
   return { kind: 'record', index, line, fields: value as RecordFields };
 }
 
@@ -534,6 +555,8 @@ async function* readDelimited(file: string, delimiter: string, limits: Limits, s
     info: true,
     skip_empty_lines: true,
     relax_column_count: true,
+    // A quote inside an unquoted field (5" screen) is a character, not the start of a quoted field.
+    relax_quotes: true,
     max_record_size: limits.maxRecordBytes,
   });
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
@@ -584,6 +607,10 @@ async function* readDelimited(file: string, delimiter: string, limits: Limits, s
             reason: `the row has ${row.record.length} field${row.record.length === 1 ? '' : 's'} but the header has ${columns.length}`,
             raw: excerpt(row.record.join(delimiter)),
           });
+          continue;
+        }
+        if (row.record.some((field) => field.includes(REPLACEMENT_CHARACTER))) {
+          out.push(notUtf8(index++, line, `the row at line ${line}`, row.record.join(delimiter)));
           continue;
         }
         const fields: RecordFields = {};
