@@ -14,8 +14,9 @@ import { fakeIo } from '../cli/cliHelpers';
 import { TempDir, lookupDestination, sandboxCredential, startTestSandbox } from '../core/engineHelpers';
 import { repoRoot } from '../core/paths';
 import { recordFigures } from '../reliability/helpers';
+import { within } from './helpers';
 
-export const BAD_DIR = path.join(repoRoot(), 'test', 'fixtures', 'bad');
+const BAD_DIR = path.join(repoRoot(), 'test', 'fixtures', 'bad');
 
 /** What a file gives: refused as a whole (before any token), or records per state with the line and reason of each problem. */
 type Expected =
@@ -25,7 +26,7 @@ type Expected =
 const NOT_UTF8 = /holds bytes that are not UTF-8 text/;
 const ROUNDED = /holds a number beyond 2\^53 that would be sent rounded: write it as a string/;
 
-export const CORPUS: Readonly<Record<string, Expected>> = {
+const CORPUS: Readonly<Record<string, Expected>> = {
   // JSON
   'json-truncated-array.json': { delivered: 2, skipped: { 4: /the file ends inside the record that starts at line 4 \(truncated\?\)/ } },
   'json-truncated-object.json': { delivered: 0, skipped: { 1: /the file ends inside the record that starts at line 1 \(truncated\?\)/ } },
@@ -83,19 +84,6 @@ export const CORPUS: Readonly<Record<string, Expected>> = {
   'csv-latin1.csv': { delivered: 1, skipped: { 2: NOT_UTF8 } },
   'tsv-ragged-rows.tsv': { delivered: 2, skipped: { 3: /the row has 1 field but the header has 2/ } },
 };
-
-/** Fails with `what` when `work` takes longer than `ms`: a hang is a failure, not a stuck suite. */
-export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('bad input: the corpus in test/fixtures/bad', function () {
   this.timeout(120_000);
