@@ -68,7 +68,7 @@ const plan = values.quick
       memory: { smallBytes: 100 * MB, bigBytes: 1024 * MB, runs: 3, sendSeconds: 20 },
       firstRequestRuns: 5,
       activation: !values['no-vscode'],
-      activationHosts: 3,
+      activationHosts: 5,
     };
 
 function machine() {
