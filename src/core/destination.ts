@@ -222,15 +222,24 @@ function mergeRequest(template: RequestTemplate | undefined, file: DestinationFi
   return merged;
 }
 
-/** Whether any request may delete data: `delete_all_hits` not literally false, or the record as body to user-lookup. */
+/**
+ * Whether any request may delete data: `delete_all_hits` not literally false (as a property, or written
+ * in a string body), or the record deciding the body (no body, or a body that is one `{{field}}`) on a
+ * URL that is, or through a record field may become, user-lookup. A destination file from someone
+ * else's repository must not be able to send deletions without the question.
+ */
 function mayDelete(request: RequestTemplate): boolean {
-  if (request.body === undefined) return /\/user-lookup\b/.test(request.url);
+  const path = request.url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0];
+  const lookup = /\/user-lookup\b/.test(path) || /\{\{/.test(path);
+  const body = request.body;
+  if (body === undefined || (typeof body === 'string' && /^\s*\{\{[^{}]+\}\}\s*$/.test(body))) return lookup;
   const search = (value: unknown): boolean => {
+    if (typeof value === 'string') return /delete_all_hits/.test(value) && !/delete_all_hits["']?\s*[:=]\s*["']?false\b/.test(value);
     if (Array.isArray(value)) return value.some(search);
     if (value === null || typeof value !== 'object') return false;
     return Object.entries(value).some(([key, field]) => (key === 'delete_all_hits' && field !== false) || search(field));
   };
-  return search(request.body);
+  return search(body);
 }
 
 function jsonPosition(text: string, message: string): string {
