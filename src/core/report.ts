@@ -259,12 +259,15 @@ export interface RunReport {
 export interface ReadReportOptions {
   /** Sees every readable line in file order (e.g. to aggregate timings, see runStats.ts), after it was counted. */
   onLine?: (line: ReportLine) => void;
+  /** Reads only the first this many bytes: the report as it was before a run appended to it. */
+  bytes?: number;
 }
 
 /** Reads a report, streaming: the summary, each record's latest state, and the failed/skipped records. */
 export async function readReport(file: string, options: ReadReportOptions = {}): Promise<RunReport> {
   if (!existsSync(file)) throw new ReportFileError(`The report ${file} does not exist.`, file);
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const range = options.bytes === undefined ? {} : { start: 0, end: Math.max(0, options.bytes) - 1 };
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', ...range }), crlfDelay: Infinity });
   let header: ReportHeader | undefined;
   const marks = new RecordMarks();
   const problems = new Map<number, ReportRecordLine>();

@@ -10,13 +10,21 @@
  * Plain data and plain Node: the CLI prints it, the extension's run view draws it.
  */
 import { RecordMark, RecordMarks, readReport, type ReportHeader, type ReportLine, type ReportRecordLine, type RunReport } from './report';
-import { type RecordState, type RunEvent } from './runTypes';
-import { type InputFormat } from './types';
+import { type RunEvent } from './runTypes';
+import {
+  STATUS_CLASSES,
+  type ClassCounts,
+  type LatencyBin,
+  type LatencyStats,
+  type LiveProgress,
+  type ProblemRow,
+  type RunSeries,
+  type RunStats,
+  type SeriesPoint,
+  type StatusClass,
+} from './runStatsTypes';
 
-export const STATUS_CLASSES = ['2xx', '4xx', '429', '5xx', 'network'] as const;
-/** `4xx` also holds the rare 1xx/3xx (a refused redirect); `network`: no answer (timeout, reset, refused). */
-export type StatusClass = (typeof STATUS_CLASSES)[number];
-export type ClassCounts = Record<StatusClass, number>;
+export * from './runStatsTypes';
 
 export function statusClassOf(status: number | undefined): StatusClass {
   if (status === undefined) return 'network';
@@ -42,26 +50,6 @@ const BUCKETS = EXACT_BELOW_MS + Math.ceil(Math.log(CEILING_MS / EXACT_BELOW_MS)
 
 /** Bins of the distribution the run view draws, in ms (the last one is open-ended). */
 export const LATENCY_BINS_MS = [0, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
-
-export interface LatencyBin {
-  fromMs: number;
-  /** Undefined for the last, open-ended bin. */
-  toMs?: number;
-  count: number;
-}
-
-export interface LatencyStats {
-  /** Answers measured (every attempt that got an answer or lost it). */
-  count: number;
-  /** Nearest-rank percentiles in ms: exact below one second, within 2 % above. Undefined when count is 0. */
-  p50?: number;
-  p95?: number;
-  p99?: number;
-  max?: number;
-  mean?: number;
-  /** From the first to the last non-empty bin of LATENCY_BINS_MS. */
-  distribution: LatencyBin[];
-}
 
 /** A fixed-size histogram: constant memory however many answers a run gets. */
 export class LatencyHistogram {
@@ -139,26 +127,6 @@ function lowerBoundOf(bucket: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // Requests and answers over time
-
-/** One bucket of the chart: requests started and answers received, each per second on average. */
-export interface SeriesPoint {
-  /** Seconds of running time (resumed sessions follow on, without the pause between them). */
-  t: number;
-  requests: number;
-  responses: ClassCounts;
-}
-
-export interface RunSeries {
-  /** Seconds per point: 1, or more for long runs so that there are at most `maxPoints` points. */
-  bucketSeconds: number;
-  /** Running seconds covered: the chart's width. */
-  durationSeconds: number;
-  points: SeriesPoint[];
-  /** Running seconds at which a resumed session starts (none for a single session). */
-  sessionStarts: number[];
-  /** An older report without `response` lines: answers are placed at the records' outcomes. */
-  approximate: boolean;
-}
 
 const BUCKET_CHOICES = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400];
 export const DEFAULT_MAX_POINTS = 300;
@@ -296,83 +264,6 @@ function round3(value: number): number {
 // ---------------------------------------------------------------------------------------------
 // The whole picture
 
-/** A failed or skipped record, as the table shows it. */
-export interface ProblemRow {
-  index: number;
-  /** The line (JSON Lines, JSON) or row line (CSV) where the record starts, 1-based. */
-  line: number;
-  state: Exclude<RecordState, 'delivered'>;
-  status?: number;
-  attempts: number;
-  reason?: string;
-  /** A later run may succeed (429, 5xx, timeout, connection error). */
-  retryable?: boolean;
-  /** The API's answer, ≤ 500 characters, for failures. */
-  response?: string;
-}
-
-/** Only while the run goes, from the engine's progress events. */
-export interface LiveProgress {
-  /** Records with an outcome, as the engine counts them (a resume counts earlier ones as it reads past them). */
-  done: number;
-  /** Known once the whole file has been read. */
-  total?: number;
-  bytesRead: number;
-  totalBytes: number;
-  inFlight: number;
-  /** The pacing in force (lower than configured after 429s). */
-  currentRatePerMinute: number;
-}
-
-export interface RunStats {
-  runId: string;
-  reportFile: string;
-  dataFile: string;
-  format: InputFormat;
-  destination: ReportHeader['destination'];
-  /** Who started the run (`hotjar-send 0.1.0`, `vscode-extension/0.1.0`). */
-  client?: string;
-  /** Only these lines were sent (Send Selection, --from-line/--to-line). */
-  fromLine?: number;
-  toLine?: number;
-  startedAt: string;
-  endedAt?: string;
-  /** Written to while a send goes (only `LiveRunStats` says so). */
-  running: boolean;
-  /** The last session did not finish (cancelled, stopped, killed): Resume continues it. */
-  interrupted: boolean;
-  error?: string;
-  delivered: number;
-  failed: number;
-  skipped: number;
-  /** Sent when the run stopped, no outcome recorded: Resume sends them again. */
-  uncertain: number;
-  /** Read but not sent yet (known from a live run or the CLI's summary; a report alone cannot tell). */
-  pending: number;
-  possibleDuplicates: number;
-  /** The file holding the failed and skipped records, when there are some. */
-  failedFile?: string;
-  /** Running time over every session. */
-  elapsedMs: number;
-  /** Records with an outcome per second of running time. */
-  recordsPerSecond: number;
-  requests: number;
-  retries: number;
-  /** 429 answers. */
-  rateLimited: number;
-  sessions: number;
-  /** Answers by status class (every attempt). */
-  responses: ClassCounts;
-  latency: LatencyStats;
-  series: RunSeries;
-  /** Failed and skipped records by index (capped, see problemsTotal). */
-  problems: ProblemRow[];
-  problemsTotal: number;
-  /** Lines of the report that could not be read (a line torn by a kill). */
-  damagedLines: number;
-  live?: LiveProgress;
-}
-
 export interface StatsOptions {
   /** Most chart points (default 300). */
   maxPoints?: number;
@@ -469,10 +360,13 @@ export async function readRunStats(file: string, options: StatsOptions = {}): Pr
   return statsFromReport(report, timeline, options);
 }
 
-/** A report and its timeline, read together: the starting point of a live run that resumes it. */
-export async function readReportWithTimeline(file: string): Promise<{ report: RunReport; timeline: RunTimeline }> {
+/**
+ * A report and its timeline, read together: the starting point of a live run that resumes it. `bytes`:
+ * only the report as it was before the run (its size then), whatever the run appends meanwhile.
+ */
+export async function readReportWithTimeline(file: string, bytes?: number): Promise<{ report: RunReport; timeline: RunTimeline }> {
   const timeline = new RunTimeline();
-  const report = await readReport(file, { onLine: timelineVisitor(timeline) });
+  const report = await readReport(file, { onLine: timelineVisitor(timeline), ...(bytes === undefined ? {} : { bytes }) });
   return { report, timeline };
 }
 
@@ -557,6 +451,11 @@ export class LiveRunStats {
   setHeader(header: ReportHeader): void {
     this.identity = identityOf(header, this.reportFile, this.base.sessions > 0 ? this.identity.startedAt : header.startedAt);
     this.failedFile ??= header.failedFile;
+  }
+
+  /** What the sender knows before the report header is read: the destination, the client, the lines. */
+  describe(details: Partial<Pick<RunIdentity, 'destination' | 'client' | 'format' | 'fromLine' | 'toLine'>>): void {
+    this.identity = { ...this.identity, ...details };
   }
 
   /** Takes one engine event; `now` stands in for the time of events that carry none. */

@@ -30,6 +30,12 @@ export const COMMANDS = {
   retryFailed: 'hotjar.retryFailed',
   resumeRun: 'hotjar.resumeRun',
 
+  // The run view and the Runs list (src/extension/runView).
+  openRunView: 'hotjar.openRunView',
+  exportFailed: 'hotjar.exportFailed',
+  deleteRun: 'hotjar.deleteRun',
+  deleteOldRuns: 'hotjar.deleteOldRuns',
+
   // The request editor (src/extension/requestEditor); it also registers testDestination.
   openAsText: 'hotjar.openAsText',
   copyAsCurl: 'hotjar.copyAsCurl',
@@ -68,4 +74,5 @@ export const SETTINGS = {
   ratePerMinute: 'defaultRatePerMinute',
   confirmDestructiveSends: 'confirmDestructiveSends',
   confirmBeforeSend: 'confirmBeforeSend',
+  showRunViewOnSend: 'showRunViewOnSend',
 } as const;

@@ -17,6 +17,7 @@ import { SendController } from './send/sendController';
 import { registerSendCommands } from './send/sendCommands';
 import { registerHotjarViews, type ViewsSnapshot } from './tree/providers';
 import { registerRequestEditor, type RequestEditorApi } from './requestEditor';
+import { registerRunView, type RunViewApi } from './runView';
 
 /** What activate() returns: for integration tests and for other extensions that want to drive this one. */
 export interface HotjarApi {
@@ -35,6 +36,8 @@ export interface HotjarApi {
   viewsSnapshot(): Promise<ViewsSnapshot>;
   /** Drives open request editors as their webviews would (integration tests). */
   readonly requestEditor: RequestEditorApi;
+  /** The run view as its page sees it (integration tests). */
+  readonly runView: RunViewApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<HotjarApi> {
@@ -96,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hotjar
   );
 
   const requestEditor = registerRequestEditor(context, { log, credentials, prompts, destinations });
+  const runView = registerRunView(context, { log, runs, controller, prompts });
 
   const ready = Promise.all([destinations.all(), runs.all()]).then(
     () => vscode.commands.executeCommand('setContext', CONTEXT_KEYS.loaded, true),
@@ -117,6 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hotjar
     },
     viewsSnapshot: views.snapshot,
     requestEditor,
+    runView,
   };
 }
 

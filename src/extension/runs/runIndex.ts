@@ -1,4 +1,5 @@
-import type * as vscode from 'vscode';
+import { stat } from 'node:fs/promises';
+import * as vscode from 'vscode';
 import { readReport } from '../../core/report';
 import { describeError } from '../errors';
 import { type ExtensionLog } from '../log';
@@ -21,13 +22,27 @@ export interface RunEntry {
   readonly skipped: number;
   readonly interrupted: boolean;
   readonly startedAt?: Date;
+  /**
+   * `here`: being sent from this window. `elsewhere`: the last session wrote no end line and the report
+   * changed a moment ago, so a `hotjar-send` in a terminal (or another window) probably still runs it.
+   */
+  readonly running?: 'here' | 'elsewhere';
+}
+
+/** A report without an end line that changed this recently is taken for a run still going elsewhere. */
+export const RUNNING_ELSEWHERE_MS = 15_000;
+
+/** Whether a report without an end line (`endedAt` unset) was written to so recently that its run probably still goes. */
+export function looksRunningElsewhere(endedAt: string | undefined, modifiedMs: number, now = Date.now()): boolean {
+  return endedAt === undefined && now - modifiedMs < RUNNING_ELSEWHERE_MS;
 }
 
 /** A run from its report, read by the core (the CLI's reports are read the same way). */
 export async function loadRun(reportUri: vscode.Uri): Promise<RunEntry> {
-  const report = await readReport(reportUri.fsPath);
+  const [report, stats] = await Promise.all([readReport(reportUri.fsPath), stat(reportUri.fsPath)]);
   const { header } = report;
   return {
+    ...(looksRunningElsewhere(report.endedAt, stats.mtimeMs) ? { running: 'elsewhere' as const } : {}),
     reportUri,
     runId: header.runId,
     destinationName: header.destination.name,
@@ -54,7 +69,22 @@ export class RunIndex extends WorkspaceFileIndex<RunEntry> {
     );
   }
 
+  private live: string | undefined;
+
   async newestFirst(): Promise<RunEntry[]> {
-    return (await this.all()).sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0));
+    return (await this.all())
+      .map((entry) => (entry.reportUri.fsPath === this.live ? { ...entry, running: 'here' as const } : entry))
+      .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0));
+  }
+
+  /** The report of the send running in this window (undefined when none): listed as running, without Resume. */
+  setLive(reportFile: string | undefined): void {
+    const previous = this.live;
+    this.live = reportFile;
+    for (const file of new Set([previous, reportFile])) if (file) void this.reload(vscode.Uri.file(file));
+  }
+
+  isLive(reportFile: string): boolean {
+    return this.live === reportFile;
   }
 }

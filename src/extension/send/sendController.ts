@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type TokenProvider, type Transport } from '../../core/http';
 import { runDelivery } from '../../core/engine';
-import { type ProgressEvent, type RunOptions, type RunSummary } from '../../core/runTypes';
+import { type ProgressEvent, type RunEvent, type RunOptions, type RunSummary } from '../../core/runTypes';
 import { CONTEXT_KEYS, COMMANDS } from '../commands';
 import { type CredentialService } from '../credentials/credentialService';
 import { UserFacingError, describeError } from '../errors';
@@ -19,6 +19,12 @@ export interface SendJob {
   originalUri: vscode.Uri;
 }
 
+/** A send as it goes, for the run view: before the engine starts, each engine event, and the end. */
+export type SendLifecycle =
+  | { type: 'willStart'; job: SendJob }
+  | { type: 'event'; job: SendJob; event: RunEvent }
+  | { type: 'ended'; job: SendJob; summary?: RunSummary };
+
 /** How often progress reaches the notification and the status bar: often enough to look live, rarely enough to cost nothing. */
 const UI_UPDATE_MS = 250;
 
@@ -33,6 +39,9 @@ export class SendController implements vscode.Disposable {
   private readonly finished = new vscode.EventEmitter<RunSummary>();
   /** Fires after each run (the Runs view re-reads the report). */
   readonly onDidFinish = this.finished.event;
+  private readonly lifecycle = new vscode.EventEmitter<SendLifecycle>();
+  /** Every engine event of every send, synchronously: listeners must be quick (the run view only counts). */
+  readonly onLifecycle = this.lifecycle.event;
 
   constructor(
     private readonly log: ExtensionLog,
@@ -63,8 +72,10 @@ export class SendController implements vscode.Disposable {
     const abort = new AbortController();
     this.running = { title: job.title, abort };
     await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.sending, true);
+    let summary: RunSummary | undefined;
     try {
-      const summary = await vscode.window.withProgress(
+      this.lifecycle.fire({ type: 'willStart', job });
+      summary = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: job.title, cancellable: true },
         async (progress, cancellation) => {
           const cancelled = cancellation.onCancellationRequested(() => this.cancel());
@@ -88,6 +99,7 @@ export class SendController implements vscode.Disposable {
               transport: this.transport,
               client: this.clientName,
               onEvent: (event) => {
+                this.lifecycle.fire({ type: 'event', job, event });
                 if (event.type === 'progress') show(event);
                 else if (event.type === 'started') this.log.info(`Run ${event.runId}: ${event.dryRun ? 'dry run of' : 'sending'} ${event.dataFile} to "${event.destinationName}"${event.reportFile ? `, report ${event.reportFile}` : ''}.`);
                 else if (event.type === 'finished') {
@@ -106,6 +118,7 @@ export class SendController implements vscode.Disposable {
       return summary;
     } finally {
       this.running = undefined;
+      this.lifecycle.fire({ type: 'ended', job, summary });
       this.statusBar.hide();
       await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.sending, false);
     }
@@ -122,6 +135,7 @@ export class SendController implements vscode.Disposable {
     if (summary.dryRun) return;
     const name = path.basename(job.originalUri.fsPath);
     const actions: Array<{ title: string; command: string; args: unknown[] }> = [];
+    if (summary.reportFile) actions.push({ title: 'Show Run', command: COMMANDS.openRunView, args: [vscode.Uri.file(summary.reportFile)] });
     if (summary.reportFile) actions.push({ title: 'Open Report', command: COMMANDS.openReport, args: [vscode.Uri.file(summary.reportFile)] });
     if (summary.failedFile && summary.failed + summary.skipped > 0) {
       actions.push({ title: 'Retry Failed', command: COMMANDS.retryFailed, args: [{ failedFile: summary.failedFile, destinationUri: job.destinationUri, reportFile: summary.reportFile }] });
@@ -146,6 +160,7 @@ export class SendController implements vscode.Disposable {
     this.running?.abort.abort();
     this.statusBar.dispose();
     this.finished.dispose();
+    this.lifecycle.dispose();
   }
 }
 

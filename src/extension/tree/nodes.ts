@@ -39,7 +39,7 @@ export interface RunNode {
 
 /**
  * contextValue tokens read by the `view/item/context` menus in package.json:
- * template · destination · destination-invalid · credential · run, run-failed, run-interrupted.
+ * template · destination · destination-invalid · credential · run, run-failed, run-interrupted, run-running.
  */
 export function toTreeItem(node: HotjarNode): vscode.TreeItem {
   switch (node.kind) {
@@ -123,17 +123,29 @@ function runItem({ run, resourceUri }: RunNode): vscode.TreeItem {
   const item = new vscode.TreeItem(`${path.basename(run.dataFile)} → ${run.destinationName}`, vscode.TreeItemCollapsibleState.None);
   item.id = `run:${resourceUri.toString()}`;
   item.resourceUri = resourceUri;
-  item.command = { command: COMMANDS.openReport, title: 'Open Report', arguments: [resourceUri] };
+  item.command = { command: COMMANDS.openRunView, title: 'Open Run View', arguments: [resourceUri] };
   const when = run.startedAt ? run.startedAt.toLocaleString() : '';
   const counts = `${run.delivered} delivered, ${run.failed} failed, ${run.skipped} skipped`;
-  item.description = [run.interrupted ? 'interrupted' : undefined, counts, when].filter(Boolean).join(' · ');
-  item.contextValue = run.interrupted ? 'run-interrupted' : run.failed > 0 ? 'run-failed' : 'run';
-  item.iconPath = run.interrupted
-    ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-    : run.failed > 0
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
-      : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
-  item.tooltip = `${run.dataFile}\n→ ${run.destinationName}\n${counts}${run.interrupted ? '\nInterrupted: Resume continues where it stopped.' : ''}\nReport: ${resourceUri.fsPath}`;
+  const state = run.running === 'here' ? 'sending' : run.running === 'elsewhere' ? 'running elsewhere?' : run.interrupted ? 'interrupted' : undefined;
+  item.description = [state, counts, when].filter(Boolean).join(' · ');
+  // A run still going (here, or probably in a terminal) offers no Resume: it would send records twice.
+  item.contextValue = run.running ? 'run-running' : run.interrupted ? 'run-interrupted' : run.failed > 0 ? 'run-failed' : 'run';
+  item.iconPath = run.running
+    ? new vscode.ThemeIcon('sync~spin')
+    : run.interrupted
+      ? new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : run.failed > 0
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
+        : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  const runningNote =
+    run.running === 'here'
+      ? '\nBeing sent from this window.'
+      : run.running === 'elsewhere'
+        ? '\nNo end line yet and written a moment ago: probably still running in a terminal or another window.'
+        : run.interrupted
+          ? '\nInterrupted: Resume continues where it stopped.'
+          : '';
+  item.tooltip = `${run.dataFile}\n→ ${run.destinationName}\n${counts}${runningNote}\nReport: ${resourceUri.fsPath}`;
   return item;
 }
 
