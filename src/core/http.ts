@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { type Credential, isHostAllowed, isLoopbackHost } from './credentials';
 import { type HttpMethod, type PreparedRequest } from './types';
 
@@ -77,14 +78,22 @@ export function createHttpTransport(options: { maxSockets?: number } = {}): Tran
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
+  // A run sends every request to the same URL: parse it once, not once per request.
+  let lastTarget: { text: string; options: http.RequestOptions } | undefined;
+  const target = (text: string): http.RequestOptions => {
+    if (lastTarget?.text !== text) lastTarget = { text, options: urlToHttpOptions(new URL(text)) };
+    return lastTarget.options;
+  };
   return {
     send(request: TransportRequest): Promise<TransportResponse> {
       return new Promise<TransportResponse>((resolve, reject) => {
-        const url = new URL(request.url);
-        const secure = url.protocol === 'https:';
-        const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
+        const where = target(request.url);
+        const secure = where.protocol === 'https:';
+        const body = request.body;
         const headers: Record<string, string | number> = { Accept: 'application/json, */*;q=0.5', ...request.headers };
-        if (body) headers['Content-Length'] = body.length;
+        // The body goes as a string: node:http then sends head and body in one write, where a
+        // Buffer body takes a second one (writev), which cost about 10 % of a run's CPU.
+        if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body, 'utf8');
         let settled = false;
         const fail = (error: TransportError): void => {
           if (settled) return;
@@ -99,7 +108,8 @@ export function createHttpTransport(options: { maxSockets?: number } = {}): Tran
           clearTimeout(timer);
           request.signal?.removeEventListener('abort', onAbort);
         };
-        const outgoing = (secure ? https : http).request(url, { method: request.method, headers, agent: secure ? httpsAgent : httpAgent }, (incoming) => {
+        // A fresh options object each time: node:http writes into the one it is given.
+        const outgoing = (secure ? https : http).request({ ...where, method: request.method, headers, agent: secure ? httpsAgent : httpAgent }, (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
           incoming.on('error', (error) => fail(networkError(error)));
@@ -118,7 +128,8 @@ export function createHttpTransport(options: { maxSockets?: number } = {}): Tran
         outgoing.on('error', (error) => fail(networkError(error)));
         if (request.signal?.aborted) return onAbort();
         request.signal?.addEventListener('abort', onAbort, { once: true });
-        outgoing.end(body);
+        if (body === undefined) outgoing.end();
+        else outgoing.end(body, 'utf8');
       });
     },
     close(): void {
