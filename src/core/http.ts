@@ -91,8 +91,7 @@ export function createHttpTransport(options: { maxSockets?: number } = {}): Tran
         const secure = where.protocol === 'https:';
         const body = request.body;
         const headers: Record<string, string | number> = { Accept: 'application/json, */*;q=0.5', ...request.headers };
-        // The body goes as a string: node:http then sends head and body in one write, where a
-        // Buffer body takes a second one (writev), which cost about 10 % of a run's CPU.
+        // The body goes as the string it is: no copy into a Buffer first.
         if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body, 'utf8');
         let settled = false;
         const fail = (error: TransportError): void => {
