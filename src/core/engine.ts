@@ -108,6 +108,8 @@ class DeliveryRun {
   private slotWaiters: Array<() => void> = [];
   private readonly preview: PreparedRequest[] = [];
   private consecutiveUnreachable = 0;
+  /** Records in a row that failed with 401 after all their attempts (each with a fresh token). */
+  private consecutiveUnauthorized = 0;
   private lastProgressAt = 0;
   private readonly rateSamples: Array<{ at: number; done: number }> = [];
   private readingDone = false;
@@ -410,6 +412,7 @@ class DeliveryRun {
       this.emit({ type: 'response', records: indices, attempt, status: result?.status, latencyMs, error: lostReason, at: answeredAt });
       if (verdict.kind === 'success') {
         this.consecutiveUnreachable = 0;
+        this.consecutiveUnauthorized = 0;
         this.counts.possibleDuplicates += uncertainAttempts * entries.length;
         this.settle(entries, 'delivered', { status: result!.status, attempts: attempt, latencyMs, possibleDuplicates: uncertainAttempts, writeFailed: false });
         return;
@@ -440,6 +443,11 @@ class DeliveryRun {
         });
         if (unreachable && ++this.consecutiveUnreachable >= Math.max(3, this.settings.concurrency)) {
           this.stop(`The API does not answer (${verdict.reason}); the run stopped. Resume it when the API is reachable again: failed and unsent records are sent then.`);
+        }
+        if (result?.status === 401 && ++this.consecutiveUnauthorized >= Math.max(3, this.settings.concurrency)) {
+          this.stop(
+            `The API refuses every token of credential "${this.options.credential?.name ?? ''}" (401), although the token endpoint issues them: check that this API key may use ${this.options.destination.request.url}. The run stopped; resume it once the credential is fixed.`,
+          );
         }
         return;
       }

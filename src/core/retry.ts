@@ -17,7 +17,10 @@ export function classifyStatus(status: number, details: { refusedRedirect?: stri
     case 400:
       return { kind: 'fail', reason: 'bad request (400): the API rejected the body; check the body template and this record\'s fields' };
     case 401:
-      return { kind: 'fail', reason: 'unauthorized (401) even with a fresh token: check that the credential is valid and not expired' };
+      // The client already fetched a new token and tried once more: the new one may have been revoked
+      // in turn (tokens that expire often, a busy machine). Worth another attempt; the engine stops the
+      // run when the 401s persist.
+      return { kind: 'retry', reason: 'unauthorized (401) even with a fresh token: check that the credential is valid and not expired', rateLimited: false };
     case 403:
       return { kind: 'fail', reason: 'forbidden (403): your Hotjar plan or the API key does not allow this call (user lookup needs an Observe or Ask Scale plan)' };
     case 404:
