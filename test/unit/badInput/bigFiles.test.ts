@@ -50,7 +50,7 @@ async function measured<T>(work: () => Promise<T>): Promise<{ result: T; peakGro
   }
 }
 
-describe('bad input: big files, generated in the temp folder', function () {
+describe('reliability: big bad files, generated in the temp folder', function () {
   this.timeout(scaled(120_000, 300_000));
   let sandbox: Sandbox;
   let temp: TempDir;

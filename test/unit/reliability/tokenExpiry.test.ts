@@ -76,4 +76,29 @@ describe('reliability: token expiry during a run', function () {
       clearInterval(timer);
     }
   });
+
+  it('tokens revoked every 30 ms, far beyond any real API: a second 401 is retried too, and no record fails', async () => {
+    sandbox.configure({ latencyMs: 5 });
+    const timer = setInterval(() => sandbox.expireTokens(), 30);
+    try {
+      const { summary } = await send(scaled(1500, 10_000), 1_000_000);
+      const stats = sandbox.stats();
+      assert.ok(stats.rejectedUnauthorized > 100, `only ${stats.rejectedUnauthorized} requests met a revoked token`);
+      assert.deepEqual([summary.delivered, summary.failed, summary.interrupted], [summary.total, 0, false], summary.error);
+      recordFigures('tokens revoked every 30 ms', { records: summary.total, answered401: stats.rejectedUnauthorized, tokensIssued: stats.tokensIssued, failedFor401: 0 });
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('an API that refuses every token: the run stops after a few records and says to check the credential', async () => {
+    // Tokens that die a millisecond after they are issued, answered 2 ms later: every call is a 401.
+    sandbox.configure({ tokenLifetimeSeconds: 0.001, latencyMs: 2 });
+    const { summary } = await send(2000, 1_000_000);
+    assert.equal(summary.interrupted, true);
+    assert.match(summary.error ?? '', /The API refuses every token of credential "sandbox" \(401\), although the token endpoint issues them: check that this API key may use .* The run stopped; resume it once the credential is fixed\./);
+    assert.equal(summary.delivered, 0);
+    // Each record: 3 attempts of 2 requests (one re-authentication each); at most a few rounds of 8 in flight.
+    assert.ok(summary.failed <= 16 && sandbox.stats().apiCalls <= 16 * 3 * 2, `${summary.failed} records failed, ${sandbox.stats().apiCalls} calls`);
+  });
 });
