@@ -7,6 +7,9 @@
 //   npm test -- --grep <text>                only tests whose title contains text
 //   npm test -- --no-setup --no-build        skip those steps (quick reruns)
 //
+// After the tiers, a secret scan looks through test-output/ for every client secret and access token
+// the run's sandboxes issued (they log them to HOTJAR_SANDBOX_SECRET_LOG); it counts as one test.
+//
 // Output lands in test-output/: <tier>/results.json for each tier, code-server and browser logs,
 // the workspaces the tests wrote to, and screenshots (test-output/ui/*.png).
 import { spawn, spawnSync } from 'node:child_process';
@@ -115,8 +118,24 @@ async function runTier(tier, options) {
   return summary;
 }
 
+/** The secret scan over test-output/ (test/unit/security/secretScan.ts), as one more "tier" of one test. */
+async function runSecretScan(secretLog) {
+  const started = Date.now();
+  const out = path.join(root, 'test-output', 'secret-scan');
+  rmSync(out, { recursive: true, force: true });
+  const code = await runStep(process.execPath, ['out/test/unit/security/secretScan.js', '--secrets', secretLog, '--dir', 'test-output', '--out', out], process.env, 5 * 60 * 1000);
+  const results = readResults(path.join(out, 'results.json'));
+  const summary = { tier: 'secret scan', passed: results?.passed ?? 0, failed: results?.failed ?? 0, skipped: 0, ms: Date.now() - started };
+  if (!results) summary.problem = `no results (exit ${code})`;
+  if (summary.problem && summary.failed === 0) summary.failed = 1;
+  return summary;
+}
+
 /** The tiers, inside the keyring session. */
 async function runTiers(options) {
+  // Every sandbox started by the tiers (in the runners, the CLI tests, the extension hosts) logs here.
+  const secretLog = path.join(mkdtempSync(path.join(os.tmpdir(), 'hotjar-secrets-')), 'secrets.log');
+  process.env.HOTJAR_SANDBOX_SECRET_LOG = secretLog;
   const summaries = [];
   for (const tier of options.tiers) {
     console.log(`\n=== ${tier} tier ===`);
@@ -125,6 +144,10 @@ async function runTiers(options) {
     const where = summary.vscodeVersion ? `, in VS Code ${summary.vscodeVersion}` : '';
     console.log(`${tier}: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped (${seconds(summary.ms)}${where})${summary.problem ? ` -- ${summary.problem}` : ''}`);
   }
+  console.log('\n=== secret scan ===');
+  const scan = await runSecretScan(secretLog);
+  summaries.push(scan);
+  rmSync(path.dirname(secretLog), { recursive: true, force: true });
   const total = (key) => summaries.reduce((n, s) => n + s[key], 0);
   console.log('');
   for (const s of summaries) console.log(`  ${s.tier.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(4)} failed ${String(s.skipped).padStart(4)} skipped  ${seconds(s.ms)}`);
