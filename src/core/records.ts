@@ -151,6 +151,8 @@ export function openRecords(file: string, options: OpenRecordsOptions = {}): Rec
 
   async function* batches(): AsyncGenerator<RecordItem[]> {
     checkEncoding(file);
+    // Each reading starts from the top: what check() (or an earlier reading) read is not progress.
+    state.bytesRead = 0;
     const reader =
       format === 'csv' || format === 'tsv'
         ? readDelimited(file, format === 'tsv' ? '\t' : ',', limits, state)
