@@ -72,6 +72,14 @@ function duration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** `24.4 s`, `1m 29s`, `2h 05m`: fits a tile. */
+function compactDuration(ms: number): string {
+  if (ms < 60_000) return duration(ms);
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 function clock(seconds: number): string {
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
@@ -363,9 +371,10 @@ function renderProgress(stats: RunStats): void {
     progressBar.value = Math.min(live.total, live.done);
     progressText.textContent = `${count(live.done)} of ${plural(live.total, 'record')}`;
   } else if (live && live.totalBytes > 0) {
+    const read = Math.min(live.bytesRead, live.totalBytes);
     progressBar.max = live.totalBytes;
-    progressBar.value = live.bytesRead;
-    progressText.textContent = `${plural(settled, 'record')} · ${percent(live.bytesRead, live.totalBytes)} of the file read`;
+    progressBar.value = read;
+    progressText.textContent = `${plural(settled, 'record')} done · ${percent(read, live.totalBytes)} of the file read`;
   } else {
     progressBar.indeterminate = true;
     progressText.textContent = `${plural(settled, 'record')}`;
@@ -393,7 +402,7 @@ function renderNotices(message: ShowMessage): void {
   if (stats.possibleDuplicates > 0) {
     add(`${plural(stats.possibleDuplicates, 'delivered record')} may have reached the API twice: an earlier attempt lost its answer.`, 'info');
   }
-  if (message.actions.disabledReason) add(message.actions.disabledReason, 'info');
+  if (message.actions.disabledReason && !stats.running) add(message.actions.disabledReason, 'info');
   if (stats.damagedLines > 0) add(`${plural(stats.damagedLines, 'report line')} could not be read (torn by a kill).`, 'warn');
 }
 
@@ -401,14 +410,15 @@ function renderActions(message: ShowMessage): void {
   const { actions, stats } = message;
   const problems = stats ? stats.failed + stats.skipped : 0;
   retryButton.textContent = problems > 0 ? `Retry ${plural(problems, 'Failed Record')}` : 'Retry Failed';
-  retryButton.hidden = problems === 0;
+  const running = Boolean(stats?.running);
+  retryButton.hidden = problems === 0 || running;
   retryButton.disabled = !actions.retryFailed;
   retryButton.secondary = Boolean(stats?.interrupted);
   resumeButton.hidden = !stats?.interrupted || stats.running;
   resumeButton.disabled = !actions.resume;
   cancelButton.hidden = !actions.cancel;
   cancelButton.disabled = false;
-  exportButton.hidden = problems === 0;
+  exportButton.hidden = problems === 0 || running;
   exportButton.disabled = !actions.exportFailed;
   reportButton.disabled = false;
   dataButton.hidden = !stats;
@@ -436,10 +446,16 @@ function renderTiles(stats: RunStats): void {
     tile('Delivered', count(stats.delivered), { id: 'tile-delivered', kind: 'ok', sub: percent(stats.delivered, whole) }),
     tile('Failed', count(stats.failed), { id: 'tile-failed', kind: stats.failed > 0 ? 'error' : undefined, sub: stats.failed > 0 ? percent(stats.failed, whole) : undefined }),
     tile('Skipped', count(stats.skipped), { id: 'tile-skipped', kind: stats.skipped > 0 ? 'warn' : undefined, sub: stats.skipped > 0 ? 'not sendable' : undefined, title: 'Records that could not be read or rendered: never sent' }),
-    left > 0 || stats.running ? tile(stats.running ? 'To go' : 'Not sent', count(left), { id: 'tile-pending', title: stats.running ? 'Read and not settled yet' : 'Resume sends them' }) : undefined,
-    tile('Elapsed', duration(stats.elapsedMs), { id: 'tile-elapsed', sub: stats.sessions > 1 ? `${plural(stats.sessions, 'session')}` : undefined }),
+    stats.running
+      ? stats.live?.total !== undefined
+        ? tile('To go', count(left), { id: 'tile-pending', title: 'Read, no outcome yet' })
+        : undefined
+      : left > 0
+        ? tile('Not sent', count(left), { id: 'tile-pending', kind: 'warn', title: 'Resume sends them' })
+        : undefined,
+    tile('Elapsed', compactDuration(stats.elapsedMs), { id: 'tile-elapsed', sub: stats.sessions > 1 ? `${plural(stats.sessions, 'session')}` : undefined, title: duration(stats.elapsedMs) }),
     tile('Rate', rate(stats.recordsPerSecond), { id: 'tile-rate', sub: 'records', title: 'Records with an outcome per second of running time' }),
-    tile('Requests', count(stats.requests), { id: 'tile-requests', sub: stats.requests !== settled && stats.requests > 0 ? `${decimal.format(settled / Math.max(1, stats.requests))} records each` : undefined }),
+    tile('Requests', count(stats.requests), { id: 'tile-requests', sub: 'HTTP calls', title: 'Requests sent, retries included' }),
     tile('Retries', count(stats.retries), { id: 'tile-retries', kind: stats.retries > 0 ? 'warn' : undefined }),
     tile('429s', count(stats.rateLimited), { id: 'tile-429', kind: stats.rateLimited > 0 ? 'warn' : undefined, sub: stats.rateLimited > 0 ? 'slowed down' : 'rate limited', title: 'Answers 429 Too Many Requests: the run slowed down and retried them' }),
   ];
@@ -583,7 +599,7 @@ function chartSummary(stats: RunStats, peak: number): string {
 
 function readoutIdle(stats: RunStats): string {
   const answers = CLASSES.map((c) => `${c.label} ${count(stats.responses[c.key])}`).join(' · ');
-  return `Answers so far: ${answers}.`;
+  return `${stats.running ? 'Answers so far' : 'Answers'}: ${answers}.`;
 }
 
 function readoutOf(point: SeriesPoint): string {
@@ -641,7 +657,7 @@ function renderProblems(message: ShowMessage, force = false): void {
   const stats = message.stats;
   if (!stats) return;
   const rows = stats.problems;
-  const signature = `${state.filter}|${state.outcome}|${shownRows}|${stats.problemsTotal}|${rows.map((r) => `${r.index}:${r.state}:${r.attempts}`).join(',')}`;
+  const signature = `${state.filter}|${state.outcome}|${shownRows}|${stats.problemsTotal}|${rows.map((r) => `${r.index}:${r.state}:${r.attempts}:${r.status ?? ''}:${r.retryable ? 1 : 0}:${r.response?.length ?? 0}`).join(',')}`;
   problemsCount.textContent = stats.problemsTotal > 0 ? `(${count(stats.problemsTotal)})` : '';
   if (!force && signature === tableSignature) return;
   tableSignature = signature;
@@ -703,7 +719,8 @@ function problemRow(row: ProblemRow, dataFileLabel: string): HTMLTableRowElement
   open.dataset.line = String(row.line);
   open.addEventListener('click', () => request((requestId) => ({ type: 'openAtLine', requestId, line: row.line })));
   const outcome = row.state === 'skipped' ? 'skipped' : row.retryable ? 'failed, may succeed later' : 'failed';
-  const reason = el('td', { className: 'reason-cell' }, row.reason ?? '');
+  // The line has its own column: "line 58: the field …" reads "the field …" here.
+  const reason = el('td', { className: 'reason-cell' }, (row.reason ?? '').replace(/^line \d+: /, ''));
   if (row.response) reason.append(el('div', { className: 'response', text: row.response, attrs: { title: row.response } }));
   return el(
     'tr',

@@ -78,6 +78,8 @@ export class LiveRuns implements vscode.Disposable {
         return;
       case 'event':
         if (this.live?.job !== job) return;
+        // The report exists now: list the run at once (the file watcher waits for the writes to pause).
+        if (lifecycle.event.type === 'started') void this.runs.reload(vscode.Uri.file(this.live.reportFile));
         if (this.live.stats) this.live.stats.add(lifecycle.event);
         else this.live.buffered.push({ event: lifecycle.event, at: Date.now() });
         this.schedule();

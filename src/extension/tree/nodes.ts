@@ -127,7 +127,8 @@ function runItem({ run, resourceUri }: RunNode): vscode.TreeItem {
   const when = run.startedAt ? run.startedAt.toLocaleString() : '';
   const counts = `${run.delivered} delivered, ${run.failed} failed, ${run.skipped} skipped`;
   const state = run.running === 'here' ? 'sending' : run.running === 'elsewhere' ? 'running elsewhere?' : run.interrupted ? 'interrupted' : undefined;
-  item.description = [state, counts, when].filter(Boolean).join(' · ');
+  // While it is being sent here, the counts of the report's first reading would only be stale.
+  item.description = [state, run.running === 'here' ? undefined : counts, when].filter(Boolean).join(' · ');
   // A run still going (here, or probably in a terminal) offers no Resume: it would send records twice.
   item.contextValue = run.running ? 'run-running' : run.interrupted ? 'run-interrupted' : run.failed > 0 ? 'run-failed' : 'run';
   item.iconPath = run.running
