@@ -9,6 +9,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { normalizeCredential } from '../../src/core/credentials';
+import { loadDestination } from '../../src/core/destination';
+import { runDelivery } from '../../src/core/engine';
 import { defaultReportPath, readReport } from '../../src/core/report';
 import { type RunSummary } from '../../src/core/runTypes';
 import { type HotjarApi } from '../../src/extension/extension';
@@ -202,6 +205,80 @@ describe('Run view: live figures, the failed records, Retry Failed, the runs aft
     assert.equal(fs.existsSync(retryReport), false);
     assert.equal(fs.existsSync(retryData), true, 'the retry’s data file is the first run’s failed-records file: it stays');
     await waitFor('the deleted run to leave the list', async () => ((await api.viewsSnapshot()).runs.some((r) => r.label.startsWith('runview-people.hotjar-failed.jsonl')) ? undefined : true));
+  });
+
+  it('Cancel and Resume from the view: the resumed run is followed live over both sessions, nothing is sent twice', async () => {
+    sandbox.reset();
+    sandbox.configure({ faults: null, latencyMs: 5 });
+    const slow = writeWorkspaceFile(
+      'runview-slow.hotjar.json',
+      JSON.stringify({
+        name: 'IT run view slow',
+        template: 'hotjar.user-lookup',
+        credential: credentialName,
+        parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
+        request: { url: `${sandbox.url}/v1/organizations/{organization_id}/user-lookup` },
+        delivery: { concurrency: 2, ratePerMinute: 3000 },
+      }),
+    );
+    const people = emails('resume-view', 150);
+    const file = writeWorkspaceFile('runview-resume.jsonl', people.map((email) => JSON.stringify({ email })).join('\n') + '\n');
+    const report = defaultReportPath(file.fsPath);
+    const prompts = api.overridePrompts({ modal: (_m, _d, ...actions) => Promise.resolve(actions.find((a) => a === 'Cancel Send' || a === 'Send')) });
+    try {
+      const running = vscode.commands.executeCommand<RunSummary>('hotjar.sendFile', file, slow, { confirm: false });
+      await api.runView.waitForShow(report, (m) => m.stats?.running === true && m.stats.delivered >= 20);
+      await api.runView.simulateMessage({ type: 'action', requestId: 'it-cancel-1', action: 'cancel' });
+      const cancelled = await running;
+      assert.equal(cancelled.interrupted, true);
+      const stopped = await api.runView.waitForShow(report, (m) => m.stats?.running === false && m.stats.interrupted);
+      assert.equal(stopped.actions.resume, true);
+      assert.equal(stopped.stats?.delivered, cancelled.delivered);
+
+      const ended = api.runView.waitForEnd(report);
+      await api.runView.simulateMessage({ type: 'action', requestId: 'it-resume-1', action: 'resume' });
+      // Live, the figures already hold the first session's records.
+      const live = await api.runView.waitForShow(report, (m) => m.stats?.running === true && m.stats.sessions === 2);
+      assert.ok((live.stats?.delivered ?? 0) >= cancelled.delivered);
+      const stats = await ended;
+      assert.deepEqual([stats?.delivered, stats?.failed, stats?.sessions, stats?.interrupted], [150, 0, 2, false]);
+      assert.equal(stats?.series.sessionStarts.length, 1, 'the chart marks where the run resumed');
+      const final = await api.runView.waitForShow(report, (m) => m.stats?.running === false && m.stats.sessions === 2 && !m.stats.interrupted);
+      assert.equal(final.stats?.requests, (await readReport(report)).requests);
+    } finally {
+      prompts.dispose();
+    }
+    assert.equal(sandbox.stats().distinctSubjects, 150);
+    assert.equal(sandbox.stats().duplicateSubjects, 0);
+  });
+
+  it('shows a run of the command line too, and while it goes, offers no Resume', async () => {
+    sandbox.reset();
+    sandbox.configure({ faults: null, latencyMs: 20 });
+    const people = emails('cli-run', 120);
+    const file = writeWorkspaceFile('runview-cli.csv', ['email', ...people].join('\n') + '\n', { inRoot: true });
+    const report = defaultReportPath(file.fsPath);
+    const cliDestination = await loadDestination(destination.fsPath);
+    // As hotjar-send would run it: the core engine, not the editor's send controller.
+    const credential = normalizeCredential({ name: 'cli', clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: sandbox.tokenUrl });
+    const sending = runDelivery({
+      dataFile: file.fsPath,
+      destination: { ...cliDestination, delivery: { ...cliDestination.delivery, concurrency: 1, ratePerMinute: 1200 } },
+      credential,
+      client: 'hotjar-send 0.1.0',
+    });
+    await waitFor('the report of the command-line run', () => (fs.existsSync(report) && fs.statSync(report).size > 2000 ? true : undefined), 30_000);
+    await vscode.commands.executeCommand('hotjar.openRunView', vscode.Uri.file(report));
+    const going = await api.runView.waitForShow(report, (m) => m.stats !== undefined);
+    assert.equal(going.runningElsewhere, true);
+    assert.equal(going.actions.resume, false, 'no Resume while it runs elsewhere');
+    assert.match(going.actions.disabledReason ?? '', /terminal/);
+    const summary = await sending;
+    assert.equal(summary.delivered, 120);
+    const done = await api.runView.waitForShow(report, (m) => m.stats?.endedAt !== undefined && !m.runningElsewhere, 30_000);
+    assert.deepEqual([done.stats?.delivered, done.stats?.client, done.stats?.interrupted], [120, 'hotjar-send 0.1.0', false]);
+    const listed = await waitFor('the command-line run in the Runs view', async () => (await api.viewsSnapshot()).runs.find((r) => r.label === 'runview-cli.csv → IT run view' && /120 delivered/.test(r.description ?? '')));
+    assert.equal(listed.contextValue, 'run');
   });
 
   it('serves the page with a strict Content-Security-Policy: nothing by default, one script by nonce', () => {

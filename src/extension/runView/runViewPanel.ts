@@ -27,6 +27,8 @@ import { type LiveRuns } from './liveRuns';
 
 /** Failed and skipped rows sent to the page at most (the failed-records file has them all). */
 export const MAX_PROBLEM_ROWS = 2000;
+/** How often a report written by a run elsewhere is looked at again while shown. */
+const FOLLOW_ELSEWHERE_MS = 1500;
 /** Messages the test API remembers. */
 const MAX_TRANSCRIPT = 400;
 
@@ -53,6 +55,8 @@ export class RunViewPanel implements vscode.Disposable {
   readonly onDidBecomeReady = this.readyEmitter.event;
   private readonly disposables: vscode.Disposable[] = [this.posted, this.readyEmitter];
   private refreshing: Promise<void> = Promise.resolve();
+  /** While the report shown is written by a run elsewhere (a terminal): the next look at the file. */
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly services: RunViewServices) {
     const { live, runs } = services;
@@ -224,7 +228,15 @@ export class RunViewPanel implements vscode.Disposable {
     }
     if (reportFile !== this.reportFile) return;
     if (this.panel) this.panel.title = this.title(stats);
-    this.post(this.showMessage(reportFile, stats, error));
+    const message = this.showMessage(reportFile, stats, error);
+    this.post(message);
+    // The Runs list hears of a file that keeps growing only once it pauses: follow it here meanwhile.
+    if (message.runningElsewhere && this.followTimer === undefined) {
+      this.followTimer = setTimeout(() => {
+        this.followTimer = undefined;
+        this.queueRefresh();
+      }, FOLLOW_ELSEWHERE_MS);
+    }
   }
 
   private showMessage(reportFile: string, stats: RunStats | undefined, error: string | undefined): ShowMessage {
@@ -323,6 +335,7 @@ export class RunViewPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.followTimer);
     this.disposePanel();
     for (const d of this.disposables) d.dispose();
   }
