@@ -99,7 +99,7 @@ describe('reliability: big bad files, generated in the temp folder', function ()
   }
 
   it('a big valid file (dry run): memory does not grow with the file', async () => {
-    const records = scaled(300_000, 2_000_000);
+    const records = scaled(150_000, 2_000_000);
     const dataFile = path.join(temp.path, 'big.jsonl');
     const fd = openSync(dataFile, 'w');
     try {
