@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', '.cache/', 'test-output/', 'media/dist/', 'test/fixtures/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', '.cache/', 'test-output/', 'media/dist/', 'test/fixtures/', 'bench/.data/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -82,7 +82,7 @@ if (tests) {
     logLevel: 'silent',
     plugins: [problemReporter],
     absWorkingDir: root,
-    entryPoints: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'].filter((p) => existsSync(path.join(root, p.split('/')[0]))),
+    entryPoints: ['src/**/*.ts', 'test/**/*.ts'].filter((p) => existsSync(path.join(root, p.split('/')[0]))),
     outdir: 'out',
     outbase: '.',
   });
