@@ -281,6 +281,41 @@ describe('Run view: live figures, the failed records, Retry Failed, the runs aft
     assert.equal(listed.contextValue, 'run');
   });
 
+  it('Delete Old Runs deletes the runs older than the age picked, after asking, and no other', async () => {
+    const oldData = writeWorkspaceFile('runview-old.jsonl', '{"email":"old@example.com"}\n', { inRoot: true });
+    const oldReport = defaultReportPath(oldData.fsPath);
+    const startedAt = '2020-01-02T03:04:05.000Z';
+    fs.writeFileSync(
+      oldReport,
+      [
+        { type: 'run', version: 1, runId: 'old-run', startedAt, destination: { name: 'Old', method: 'POST', url: `${sandbox.url}/v1/x`, destructive: false }, dataFile: oldData.fsPath, format: 'jsonl', failedFile: `${oldData.fsPath}.failed`, settings: {} },
+        { type: 'record', at: startedAt, index: 0, line: 1, state: 'delivered', status: 200, attempts: 1 },
+        { type: 'end', at: startedAt, interrupted: false, durationMs: 10, requests: 1, retries: 0, rateLimited: 0 },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n') + '\n',
+    );
+    await waitFor('the old run in the list', async () => (await api.viewsSnapshot()).runs.find((r) => r.label === 'runview-old.jsonl → Old'));
+    const before = (await api.runView.listRunsFromDisk()).length;
+    const offered: string[] = [];
+    const prompts = api.overridePrompts({
+      quickPick: <T extends vscode.QuickPickItem>(items: readonly T[]) => {
+        offered.push(...items.map((i) => `${i.label}: ${i.description ?? ''}`));
+        return Promise.resolve(items.find((i) => i.label === 'Older than 30 days'));
+      },
+      modal: (_m, _d, ...actions) => Promise.resolve(actions[0]),
+    });
+    try {
+      assert.equal(await vscode.commands.executeCommand<number>('hotjar.deleteOldRuns'), 1);
+    } finally {
+      prompts.dispose();
+    }
+    assert.ok(offered.includes('Older than 30 days: 1 run'), offered.join('; '));
+    assert.equal(fs.existsSync(oldReport), false);
+    assert.equal(fs.existsSync(oldData.fsPath), true, 'the data file stays');
+    assert.equal((await api.runView.listRunsFromDisk()).length, before - 1);
+  });
+
   it('serves the page with a strict Content-Security-Policy: nothing by default, one script by nonce', () => {
     const fakeWebview = { cspSource: 'https://webview.test', asWebviewUri: (uri: vscode.Uri) => uri } as unknown as vscode.Webview;
     const extensionUri = vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri;
