@@ -1,8 +1,8 @@
 // `npm run bench`: builds a staged copy of the project, starts the sandbox on 127.0.0.1, measures every
 // figure of issue 6 beside a baseline measured in the same run, and prints the table.
 //
-//   npm run bench                    the full run (about 8 minutes on a 2-core machine)
-//   npm run bench -- --quick         a smaller variant (about 3 minutes): smaller files, fewer repeats
+//   npm run bench                    the full run (about 7 minutes on a 2-core machine)
+//   npm run bench -- --quick         a smaller variant (about 2 minutes): smaller files, fewer repeats
 //   npm run bench -- --write         also rewrite the results block of bench/RESULTS.md
 //   npm run bench -- --only a,b      only these rows: throughput, peers, pacing, dry-run, memory,
 //                                    first-request, extension (repeatable, comma-separated)

@@ -1,6 +1,6 @@
 // Unthrottled throughput (our CLI vs the bare keep-alive client, JSON Lines and CSV), the peers
 // (httpyac, newman) on the same records, and responsiveness (event-loop delay in the sending process).
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from '../lib/data.mjs';
 import { failedRow, makeRow } from '../lib/row.mjs';
@@ -83,6 +83,11 @@ async function runHttpyac(sandbox, jsonlFile, records) {
   return { ...result, recordsPerSecond: records / (result.wallMs / 1000) };
 }
 
+/** Lines the report holds per record (attempt, response, outcome...): each one a synchronous write. */
+function reportLinesPerRecord(reportFile, records) {
+  return readFileSync(reportFile, 'utf8').split('\n').filter(Boolean).length / records;
+}
+
 const rate = (value) => `${formatNumber(value)} records/s`;
 
 export async function throughputRows(ctx, sandbox) {
@@ -92,8 +97,19 @@ export async function throughputRows(ctx, sandbox) {
   const csv = generate(`people-${records}.csv`, 'csv', { records });
   const destination = ctx.unthrottled;
 
-  const samples = { jsonl: { ours: [], bare: [] }, csv: { ours: [], bare: [] } };
+  const samples = { jsonl: { ours: [], bare: [] }, csv: { ours: [], bare: [] }, inProcess: [] };
   for (let i = 0; i < runs; i++) {
+    // The extension's path: runDelivery() in a long-lived process, event loop watched during the run.
+    await sandbox.reset();
+    const inProcess = await runNode(
+      path.join(benchDir, 'eld-send.mjs'),
+      [ctx.stage.dir, jsonl.file, destination, path.join(dataDir, 'runs', 'eld-send.report.jsonl')],
+      { env: credentialEnv(sandbox), probe: false },
+    );
+    const eld = lastJsonLine(inProcess.stdout);
+    if (eld?.delivered !== records) throw new Error(`runDelivery() in process delivered ${eld?.delivered} of ${records}: ${inProcess.stderr.slice(-300)}`);
+    samples.inProcess.push(eld);
+    ctx.log(`    in-process runDelivery(): event loop p99 ${eld.eventLoop.p99} ms, max ${eld.eventLoop.max} ms`);
     for (const [format, file] of [['jsonl', jsonl], ['csv', csv]]) {
       // Alternate who goes first, so a slow moment of the machine does not always fall on one side.
       const pair = i % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours'];
@@ -128,27 +144,31 @@ export async function throughputRows(ctx, sandbox) {
         verdict: met ? 'met' : 'missed',
         why:
           `${met ? '' : `missed by ${formatNumber((0.8 - ratio) * 100)} points: `}CPU per 1,000 records ${formatNumber(cpuPerThousandOurs)} ms vs ${formatNumber(cpuPerThousandBare)} ms ` +
-          `(ours also renders, paces, retries and writes two report lines per record); median of ${runs} interleaved pairs, end to end incl. process start`,
+          `(ours also renders, paces, retries and writes ${formatNumber(reportLinesPerRecord(ours.at(-1).report, records), 1)} synchronous report lines per record); median of ${runs} interleaved pairs, end to end incl. process start`,
         data: { ratios, ours: ours.map((o) => ({ rps: o.recordsPerSecond, probe: o.probe })), bare: bare.map((b) => ({ rps: b.recordsPerSecond, probe: b.probe })) },
       }),
     );
   }
 
-  // Responsiveness: how late a 10 ms timer fired in the sending process, all runs of both formats.
-  const oursP99 = median([...samples.jsonl.ours, ...samples.csv.ours].map((r) => r.probe.eventLoop.p99));
+  // Responsiveness: monitorEventLoopDelay records the time between the ticks of its 10 ms timer, so
+  // an idle loop reads 10 ms; what lies above that is how late any callback would have run.
+  const inProcessP99 = median(samples.inProcess.map((r) => r.eventLoop.p99));
+  const inProcessMax = median(samples.inProcess.map((r) => r.eventLoop.max));
+  const cliP99 = median([...samples.jsonl.ours, ...samples.csv.ours].map((r) => r.probe.eventLoop.p99));
   const bareP99 = median([...samples.jsonl.bare, ...samples.csv.bare].map((r) => r.probe.eventLoop.p99));
-  const oursMax = median([...samples.jsonl.ours, ...samples.csv.ours].map((r) => r.probe.eventLoop.max));
   rows.push(
     makeRow({
       id: 'responsiveness',
-      figure: 'responsiveness: event-loop delay p99 in the process doing a full-speed send (`monitorEventLoopDelay`)',
-      ours: `${formatNumber(oursP99, 1)} ms`,
-      baseline: `bare client: ${formatNumber(bareP99, 1)} ms`,
-      ratio: oursP99 / bareP99,
+      figure: 'responsiveness: event-loop delay p99 (`monitorEventLoopDelay`, 10 ms resolution) in the process doing a full-speed send, as in the extension host (runDelivery() in process, during the run)',
+      ours: `${formatNumber(inProcessP99, 1)} ms (worst ${formatNumber(inProcessMax, 1)} ms)`,
+      baseline: `bare client process: ${formatNumber(bareP99, 1)} ms`,
+      ratio: inProcessP99 / bareP99,
       goal: 'p99 < 25 ms',
-      verdict: oursP99 < 25 ? 'met' : 'missed',
-      why: `${oursP99 < 25 ? '' : `missed by ${formatNumber(oursP99 - 25, 1)} ms; `}median over the ${2 * runs} throughput runs; worst single delay (median) ${formatNumber(oursMax, 1)} ms; a 10 ms timer on a shared 2-core machine`,
-      data: { ours: [...samples.jsonl.ours, ...samples.csv.ours].map((r) => r.probe.eventLoop), bare: [...samples.jsonl.bare, ...samples.csv.bare].map((r) => r.probe.eventLoop) },
+      verdict: inProcessP99 < 25 ? 'met' : 'missed',
+      why:
+        `${inProcessP99 < 25 ? '' : `missed by ${formatNumber(inProcessP99 - 25, 1)} ms; `}the figure includes the 10 ms tick (an idle loop reads 10 ms); ` +
+        `median of ${runs} runs of ${formatNumber(records)} records; the hotjar-send process as a whole (start-up and summary included): ${formatNumber(cliP99, 1)} ms`,
+      data: { inProcess: samples.inProcess, cli: [...samples.jsonl.ours, ...samples.csv.ours].map((r) => r.probe.eventLoop), bare: [...samples.jsonl.bare, ...samples.csv.bare].map((r) => r.probe.eventLoop) },
     }),
   );
   return { rows, summaries };
