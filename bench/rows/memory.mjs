@@ -32,6 +32,7 @@ export async function dryRunRows(ctx, destination) {
   const small = {};
   for (const format of ['jsonl', 'csv']) {
     const file = generate(`people-${Math.round(smallBytes / MB)}MB.${format}`, format, { bytes: smallBytes });
+    ctx.bigFiles.push(file.file); // deleted at the end like the 1 GB one (unless --keep-data)
     small[format] = { file, ours: [], base: [] };
     try {
       for (let i = 0; i < runs; i++) {
