@@ -27,7 +27,8 @@ import { UserFacingError, describeError } from '../errors';
 import { type ExtensionLog } from '../log';
 import { type PromptService } from '../prompts';
 import { requireTrustedWorkspace } from '../trust';
-import { mediaRoot, requestEditorHtml } from './html';
+import { requestEditorHtml } from './html';
+import { webviewMediaRoot } from '../webviewHtml';
 import { JsonEditError, applyFieldEdits, minimalReplacement } from './jsonEdits';
 import { allTemplateInfos, buildModel, buildPreview, renderFirstRequest, resolveFromText, shownHeaders, type SampleRecord } from './model';
 import { SampleFileError, readFirstRecord } from './sample';
@@ -87,7 +88,7 @@ export class EditorSession implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     private readonly deps: SessionDependencies,
   ) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot(deps.extensionUri)] };
+    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewMediaRoot(deps.extensionUri)] };
     panel.webview.html = requestEditorHtml(panel.webview, deps.extensionUri);
     this.disposables.push(
       this.changed,

@@ -22,7 +22,8 @@ import { describeError } from '../errors';
 import { type ExtensionLog } from '../log';
 import { looksRunningElsewhere, type RunIndex } from '../runs/runIndex';
 import { type SendController } from '../send/sendController';
-import { runViewHtml, runViewMediaRoot } from './html';
+import { runViewHtml } from './html';
+import { webviewMediaRoot } from '../webviewHtml';
 import { type LiveRuns } from './liveRuns';
 
 /** Failed and skipped rows sent to the page at most (the failed-records file has them all). */
@@ -101,7 +102,7 @@ export class RunViewPanel implements vscode.Disposable {
         RUN_VIEW_TYPE,
         this.title(),
         { viewColumn: options.preserveFocus ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
-        { enableScripts: true, localResourceRoots: [runViewMediaRoot(this.services.extensionUri)], retainContextWhenHidden: false, enableFindWidget: true },
+        { enableScripts: true, localResourceRoots: [webviewMediaRoot(this.services.extensionUri)], retainContextWhenHidden: false, enableFindWidget: true },
       );
       this.adopt(panel, this.reportFile);
       return;
@@ -119,7 +120,7 @@ export class RunViewPanel implements vscode.Disposable {
     this.webviewReady = false;
     panel.title = this.title();
     panel.iconPath = vscode.Uri.joinPath(this.services.extensionUri, 'media', 'hotjar.svg');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [runViewMediaRoot(this.services.extensionUri)] };
+    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewMediaRoot(this.services.extensionUri)] };
     this.panelDisposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       panel.onDidChangeViewState(() => {
