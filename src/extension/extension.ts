@@ -105,7 +105,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Hotjar
     () => vscode.commands.executeCommand('setContext', CONTEXT_KEYS.loaded, true),
     (error: unknown) => log.error(`Could not read the workspace's destinations and runs: ${describeError(error)}`),
   );
-  await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.credentialsInKeychain, backend.description.includes('keytar'));
+  // Not awaited: the round trip to the workbench cost about 15 ms of activation, and only menus read the key.
+  vscode.commands.executeCommand('setContext', CONTEXT_KEYS.credentialsInKeychain, backend.description.includes('keytar')).then(
+    undefined,
+    (error: unknown) => log.warn(`Could not set a context key for the menus: ${describeError(error)}`),
+  );
 
   log.info(
     `Hotjar Destinations ${version} activated in VS Code ${vscode.version}; credentials in ${backend.description}; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (nothing is sent)'}.`,
