@@ -4,7 +4,6 @@
  * only a URL that must point elsewhere (a sandbox, a proxy) is written out.
  */
 import { DEFAULT_TOKEN_URL } from './credentials';
-import { DESTINATION_SCHEMA_URL } from './destinationSchema';
 import { HOTJAR_API_BASE } from './templates';
 import { type DestinationFile, type EndpointTemplate } from './types';
 
@@ -21,7 +20,9 @@ export interface NewDestinationInput {
 }
 
 export function createDestinationFile(input: NewDestinationInput): DestinationFile {
-  const file: DestinationFile = { $schema: DESTINATION_SCHEMA_URL, name: input.name.trim(), template: input.template.id };
+  // No `$schema`: VS Code ties *.hotjar.json to the schema the extension ships (jsonValidation), and a URL
+  // that cannot be fetched (offline, or before the schema is published there) would only add a warning.
+  const file: DestinationFile = { name: input.name.trim(), template: input.template.id };
   if (input.credential) file.credential = input.credential;
   const parameters: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.parameters)) {
