@@ -34,7 +34,9 @@ import {
   defaultReportPath,
   readReport,
   type ReportHeader,
+  type ReportLine,
   type ReportRecordLine,
+  type ReportResponseLine,
   type RunReport,
 } from './report';
 import { classifyError, classifyStatus, type Verdict } from './retry';
@@ -82,6 +84,19 @@ export function effectiveSettings(base: DeliverySettings, overrides: Partial<Del
   }
   if (settings.mode === 'record') settings.batchSize = 1;
   return settings;
+}
+
+/** The last ISO time made: the report's lines come several to a millisecond at full speed. */
+let lastIsoMs = Number.NaN;
+let lastIsoText = '';
+
+/** `new Date(ms).toISOString()`, without making it again for the same millisecond. */
+function isoTime(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIsoText = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIsoText;
 }
 
 function describeRecords(entries: readonly Entry[]): string {
@@ -362,7 +377,6 @@ class DeliveryRun {
   private async deliver(entries: Entry[]): Promise<void> {
     const request = this.prepareRequest(entries);
     const indices = entries.map((e) => e.index);
-    const what = describeRecords(entries);
     // Attempts whose answer was lost (reset, timeout, or an earlier session killed mid-request):
     // each may have reached the API, so a later success may be a copy.
     let uncertainAttempts = entries.some((e) => e.uncertain) ? 1 : 0;
@@ -374,7 +388,7 @@ class DeliveryRun {
         throw error;
       }
       if (this.stopping) return;
-      this.report!.write({ type: 'attempt', at: new Date().toISOString(), records: indices, attempt });
+      this.report!.write({ type: 'attempt', at: isoTime(Date.now()), records: indices, attempt });
       this.counts.requests++;
       this.emit({ type: 'request', records: indices, attempt, method: request.method, url: request.url, at: Date.now() });
       const sentAt = Date.now();
@@ -400,28 +414,53 @@ class DeliveryRun {
       const answeredAt = Date.now();
       const lostReason = result ? undefined : verdict.kind === 'success' ? undefined : verdict.reason;
       // Every answer, retried ones too, for the run view's chart and latencies (report.ts).
-      this.report!.write({
+      const responseLine: ReportResponseLine = {
         type: 'response',
-        at: new Date(answeredAt).toISOString(),
+        at: isoTime(answeredAt),
         records: indices,
         attempt,
         ...(result ? { status: result.status } : {}),
         latencyMs,
         ...(lostReason ? { error: lostReason } : {}),
-      });
-      this.emit({ type: 'response', records: indices, attempt, status: result?.status, latencyMs, error: lostReason, at: answeredAt });
+      };
+      const answer = {
+        line: responseLine,
+        event: { type: 'response', records: indices, attempt, status: result?.status, latencyMs, error: lostReason, at: answeredAt } satisfies RunEvent,
+      };
       if (verdict.kind === 'success') {
+        // The answer and the outcomes it settles go to the report in one write (settle).
+        this.settle(entries, 'delivered', { status: result!.status, attempts: attempt, latencyMs, possibleDuplicates: uncertainAttempts, writeFailed: false }, answer);
         this.consecutiveUnreachable = 0;
         this.consecutiveUnauthorized = 0;
         this.counts.possibleDuplicates += uncertainAttempts * entries.length;
-        this.settle(entries, 'delivered', { status: result!.status, attempts: attempt, latencyMs, possibleDuplicates: uncertainAttempts, writeFailed: false });
         return;
       }
       const excerpt = result ? excerptOf(result.body, RESPONSE_EXCERPT_CHARS) : undefined;
       if (verdict.kind === 'fail') {
+        this.settle(entries, 'failed', { status: result?.status, attempts: attempt, latencyMs, reason: verdict.reason, response: excerpt, writeFailed: true }, answer);
         this.consecutiveUnreachable = 0;
-        this.settle(entries, 'failed', { status: result?.status, attempts: attempt, latencyMs, reason: verdict.reason, response: excerpt, writeFailed: true });
         return;
+      }
+      // Retried or given up: given up settles the records with the answer, in the same write.
+      const giveUp = attempt >= this.settings.maxAttempts && !this.stopping;
+      if (giveUp) {
+        this.settle(
+          entries,
+          'failed',
+          {
+            status: result?.status,
+            attempts: attempt,
+            latencyMs,
+            reason: `${verdict.reason}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`,
+            response: excerpt,
+            retryable: true,
+            writeFailed: true,
+          },
+          answer,
+        );
+      } else {
+        this.report!.write(responseLine);
+        this.emit(answer.event);
       }
       let retryAfterMs: number | undefined;
       if (verdict.rateLimited) {
@@ -429,18 +468,9 @@ class DeliveryRun {
         retryAfterMs = parseRetryAfter(result?.headers['retry-after']);
         this.pacer!.onRateLimited(retryAfterMs);
       }
-      if (attempt >= this.settings.maxAttempts || this.stopping) {
-        if (this.stopping) return; // unfinished: a resume sends it again
+      if (giveUp || this.stopping) {
+        if (!giveUp) return; // unfinished: a resume sends it again
         const unreachable = !result;
-        this.settle(entries, 'failed', {
-          status: result?.status,
-          attempts: attempt,
-          latencyMs,
-          reason: `${verdict.reason}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`,
-          response: excerpt,
-          retryable: true,
-          writeFailed: true,
-        });
         if (unreachable && ++this.consecutiveUnreachable >= Math.max(3, this.settings.concurrency)) {
           this.stop(`The API does not answer (${verdict.reason}); the run stopped. Resume it when the API is reachable again: failed and unsent records are sent then.`);
         }
@@ -457,7 +487,7 @@ class DeliveryRun {
         retryAfterMs,
       );
       this.counts.retries++;
-      this.log.warn(`${what}: ${verdict.reason}; attempt ${attempt + 1} of ${this.settings.maxAttempts} in ${(delayMs / 1000).toFixed(1)} s.`);
+      this.log.warn(`${describeRecords(entries)}: ${verdict.reason}; attempt ${attempt + 1} of ${this.settings.maxAttempts} in ${(delayMs / 1000).toFixed(1)} s.`);
       this.emit({ type: 'retry', records: indices, attempt, delayMs, reason: verdict.reason });
       if (!(await this.sleep(delayMs))) return;
     }
@@ -497,17 +527,27 @@ class DeliveryRun {
       possibleDuplicates?: number;
       writeFailed: boolean;
     },
+    /** The answer that settles them: its report line is written with theirs, its event emitted before theirs. */
+    answer?: { line: ReportResponseLine; event: RunEvent },
   ): void {
-    const at = new Date().toISOString();
+    if (this.report) {
+      // One write for the answer and every outcome line: all of them reach the kernel, or the run stops.
+      const at = answer?.line.at ?? isoTime(Date.now());
+      const lines: ReportLine[] = answer ? [answer.line] : [];
+      for (const entry of entries) {
+        const line: ReportRecordLine = { type: 'record', at, index: entry.index, line: entry.line, state, attempts: outcome.attempts };
+        if (outcome.status !== undefined) line.status = outcome.status;
+        if (outcome.reason !== undefined) line.reason = outcome.reason;
+        if (outcome.latencyMs !== undefined) line.latencyMs = outcome.latencyMs;
+        if (outcome.response) line.response = outcome.response;
+        if (outcome.retryable) line.retryable = true;
+        if (outcome.possibleDuplicates) line.possibleDuplicates = outcome.possibleDuplicates;
+        lines.push(line);
+      }
+      this.report.writeLines(lines);
+    }
+    if (answer) this.emit(answer.event);
     for (const entry of entries) {
-      const line: ReportRecordLine = { type: 'record', at, index: entry.index, line: entry.line, state, attempts: outcome.attempts };
-      if (outcome.status !== undefined) line.status = outcome.status;
-      if (outcome.reason !== undefined) line.reason = outcome.reason;
-      if (outcome.latencyMs !== undefined) line.latencyMs = outcome.latencyMs;
-      if (outcome.response) line.response = outcome.response;
-      if (outcome.retryable) line.retryable = true;
-      if (outcome.possibleDuplicates) line.possibleDuplicates = outcome.possibleDuplicates;
-      this.report?.write(line);
       if (outcome.writeFailed) this.failed?.add(entry.fields);
       this.counts[state]++;
       this.emit({ type: 'recordOutcome', index: entry.index, line: entry.line, state, status: outcome.status, attempts: outcome.attempts, reason: outcome.reason });

@@ -265,7 +265,8 @@ function describeOAuthError(body: string): string {
 /** Replaces each known secret in `text` by ****. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let result = text;
-  for (const secret of secrets) if (secret.length >= 4) result = result.split(secret).join('****');
+  // Most answers contain no secret: look before splitting, so they are not copied twice.
+  for (const secret of secrets) if (secret.length >= 4 && result.includes(secret)) result = result.split(secret).join('****');
   return result;
 }
 

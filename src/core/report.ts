@@ -190,6 +190,21 @@ export class ReportWriter {
     }
   }
 
+  /**
+   * Writes several lines in one call, all of them or an error: for lines written back to back in
+   * the same synchronous code path (an answer and the outcomes it settles).
+   */
+  writeLines(lines: readonly ReportLine[]): void {
+    if (this.fd === undefined) throw new ReportFileError(`The report ${this.file} is closed.`, this.file);
+    let text = '';
+    for (const line of lines) text += JSON.stringify(line) + '\n';
+    try {
+      writeWholeSync(this.fd, text);
+    } catch (error) {
+      throw new ReportFileError(`Cannot write to the report ${this.file}: ${describeFsError(error)}. The run stopped so that nothing is sent unrecorded.`, this.file);
+    }
+  }
+
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
