@@ -8,11 +8,9 @@ import { normalizeCredential, type Credential } from '../../../src/core/credenti
 import { parseDestination } from '../../../src/core/destination';
 import { type ReportLine, type ReportRecordLine } from '../../../src/core/report';
 import { type DestinationFile, type ResolvedDestination } from '../../../src/core/types';
-import { DEMO_CLIENT, startSandbox, type Sandbox, type SandboxOptions } from '../../../src/sandbox/server';
+import { DEMO_CLIENT, type Sandbox } from '../../../src/sandbox/server';
 
-export function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  return startSandbox({ port: 0, quiet: true, ...options });
-}
+export { startTestSandbox } from '../sandbox/helpers';
 
 export class TempDir {
   readonly path = mkdtempSync(path.join(tmpdir(), 'hotjar-engine-'));
