@@ -7,14 +7,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { CredentialStore, loadKeytarBackend } from '../../src/core/credentials';
-import { DEFAULT_ORGANIZATION_ID, startSandbox, type Sandbox } from '../../src/sandbox/server';
-import { fixtureWorkspace } from '../host/paths';
+import { type Sandbox } from '../../src/sandbox/server';
 import { waitUntil } from '../host/processes';
 import { startUiHost, type UiHost } from './fixture';
+import { prepareSandboxWorkspace, type SandboxWorkspace } from './sandboxWorkspace';
 import { DEFAULT_TIMEOUT, type Workbench } from './workbench';
 
 const CREDENTIAL = `ui-runview-${process.pid}`;
@@ -56,48 +54,19 @@ describe('UI: the run view', function () {
   this.timeout(300_000);
   let sandbox: Sandbox;
   let host: UiHost;
-  let store: CredentialStore | undefined;
-  let workspace: string;
+  let fixture: SandboxWorkspace | undefined;
   let view: FrameLocator;
 
   before(async () => {
-    sandbox = await startSandbox({ port: 0, quiet: true, clients: [client] });
-    const backend = process.env.HOTJAR_TEST_KEYRING === '1' ? loadKeytarBackend() : undefined;
-    if (backend && !(backend instanceof Error)) {
-      store = new CredentialStore(backend);
-      await store.set({ name: CREDENTIAL, ...client, tokenUrl: sandbox.tokenUrl, allowedHosts: [] });
-    }
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'hotjar-ui-runview-'));
-    fs.cpSync(fixtureWorkspace, workspace, { recursive: true });
-    fs.mkdirSync(path.join(workspace, '.hotjar'));
-    fs.writeFileSync(
-      path.join(workspace, '.hotjar', 'sandbox-lookups.hotjar.json'),
-      JSON.stringify(
-        {
-          name: 'Sandbox lookups',
-          template: 'hotjar.user-lookup',
-          ...(store ? { credential: CREDENTIAL } : {}),
-          parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
-          request: { url: `${sandbox.url}/v1/organizations/{organization_id}/user-lookup` },
-          delivery: { concurrency: 4, ratePerMinute: 1500, maxAttempts: 2 },
-        },
-        null,
-        2,
-      ),
-    );
-    fs.writeFileSync(path.join(workspace, 'customers.csv'), customersCsv(400));
-    host = await startUiHost({
-      name: 'run-view',
-      workspace,
-      env: store ? {} : { HOTJAR_CLIENT_ID: client.clientId, HOTJAR_CLIENT_SECRET: client.clientSecret, HOTJAR_TOKEN_URL: sandbox.tokenUrl },
-    });
+    fixture = await prepareSandboxWorkspace({ credential: CREDENTIAL, client, workspacePrefix: 'hotjar-ui-runview-', delivery: { concurrency: 4, ratePerMinute: 1500, maxAttempts: 2 } });
+    sandbox = fixture.sandbox;
+    fs.writeFileSync(path.join(fixture.workspace, 'customers.csv'), customersCsv(400));
+    host = await startUiHost({ name: 'run-view', workspace: fixture.workspace, env: fixture.hostEnv });
   });
 
   after(async () => {
     await host?.close();
-    await store?.delete(CREDENTIAL);
-    await sandbox?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it('opens live when a send starts, and shows what happened at the end', async () => {

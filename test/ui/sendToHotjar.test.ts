@@ -5,12 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { CredentialStore, loadKeytarBackend } from '../../src/core/credentials';
-import { DEFAULT_ORGANIZATION_ID, startSandbox, type Sandbox } from '../../src/sandbox/server';
-import { fixtureWorkspace } from '../host/paths';
+import { type Sandbox } from '../../src/sandbox/server';
 import { startUiHost, type UiHost } from './fixture';
+import { prepareSandboxWorkspace, type SandboxWorkspace } from './sandboxWorkspace';
 import { DEFAULT_TIMEOUT } from './workbench';
 
 const CREDENTIAL = `ui-sandbox-${process.pid}`;
@@ -20,47 +17,17 @@ describe('UI: Send to Hotjar from the explorer', function () {
   this.timeout(180_000);
   let sandbox: Sandbox;
   let host: UiHost;
-  let store: CredentialStore | undefined;
-  let workspace: string;
+  let fixture: SandboxWorkspace | undefined;
 
   before(async () => {
-    sandbox = await startSandbox({ port: 0, clients: [client] });
-    // npm test runs every tier in a D-Bus session with an unlocked keyring: the credential goes to the
-    // OS keychain as "Hotjar: Add Credential" would put it. Elsewhere the environment credential stands in.
-    const backend = process.env.HOTJAR_TEST_KEYRING === '1' ? loadKeytarBackend() : undefined;
-    if (backend && !(backend instanceof Error)) {
-      store = new CredentialStore(backend);
-      await store.set({ name: CREDENTIAL, ...client, tokenUrl: sandbox.tokenUrl, allowedHosts: [] });
-    }
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'hotjar-ui-send-'));
-    fs.cpSync(fixtureWorkspace, workspace, { recursive: true });
-    fs.mkdirSync(path.join(workspace, '.hotjar'));
-    fs.writeFileSync(
-      path.join(workspace, '.hotjar', 'sandbox-lookups.hotjar.json'),
-      JSON.stringify(
-        {
-          name: 'Sandbox lookups',
-          template: 'hotjar.user-lookup',
-          ...(store ? { credential: CREDENTIAL } : {}),
-          parameters: { organization_id: DEFAULT_ORGANIZATION_ID },
-          request: { url: `${sandbox.url}/v1/organizations/{organization_id}/user-lookup` },
-        },
-        null,
-        2,
-      ),
-    );
-    host = await startUiHost({
-      name: 'send-to-hotjar',
-      workspace,
-      env: store ? {} : { HOTJAR_CLIENT_ID: client.clientId, HOTJAR_CLIENT_SECRET: client.clientSecret, HOTJAR_TOKEN_URL: sandbox.tokenUrl },
-    });
+    fixture = await prepareSandboxWorkspace({ credential: CREDENTIAL, client, workspacePrefix: 'hotjar-ui-send-' });
+    sandbox = fixture.sandbox;
+    host = await startUiHost({ name: 'send-to-hotjar', workspace: fixture.workspace, env: fixture.hostEnv });
   });
 
   after(async () => {
     await host?.close();
-    await store?.delete(CREDENTIAL);
-    await sandbox?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it('shows the Templates, Destinations and Credentials groups in the Hotjar view', async () => {
@@ -69,7 +36,7 @@ describe('UI: Send to Hotjar from the explorer', function () {
     for (const name of ['Templates', 'Destinations', 'Credentials']) await workbench.viewPane(name).waitFor({ state: 'visible' });
     await workbench.treeItem('GDPR user lookup').waitFor({ state: 'visible' });
     await workbench.treeItem('Sandbox lookups').waitFor({ state: 'visible' });
-    if (store) await workbench.treeItem(CREDENTIAL).waitFor({ state: 'visible' });
+    if (fixture?.credentialInKeychain) await workbench.treeItem(CREDENTIAL).waitFor({ state: 'visible' });
     assert.ok(fs.statSync(await workbench.screenshot('hotjar-views')).size > 0);
   });
 
