@@ -15,7 +15,7 @@ import {
 import { type RunEvent } from '../../src/core/runTypes';
 import { DEFAULT_DELIVERY } from '../../src/core/templates';
 import { type Sandbox } from '../../src/sandbox/server';
-import { TempDir, csvOf, emails, jsonlOf, lookupDestination, sandboxCredential, startTestSandbox } from './core/engineHelpers';
+import { TempDir, eachTestWithSandboxAndTempDir, csvOf, emails, jsonlOf, lookupDestination, sandboxCredential } from './core/engineHelpers';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 const iso = (ms: number): string => new Date(T0 + ms).toISOString();
@@ -224,14 +224,7 @@ describe('run statistics (runStats)', () => {
     this.timeout(30_000);
     let sandbox: Sandbox;
     let temp: TempDir;
-    beforeEach(async () => {
-      sandbox = await startTestSandbox();
-      temp = new TempDir();
-    });
-    afterEach(async () => {
-      await sandbox.close();
-      temp.remove();
-    });
+    eachTestWithSandboxAndTempDir((fresh) => ({ sandbox, temp } = fresh));
 
     it('ends with exactly the figures the report gives', async () => {
       sandbox.configure({ faults: { rate: 0.3, kinds: ['500', '503', '429', 'reset'], seed: 7, retryAfterSeconds: 0 } });

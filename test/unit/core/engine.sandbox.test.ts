@@ -7,8 +7,9 @@ import { readReport, ReportFileError } from '../../../src/core/report';
 import { type RunEvent } from '../../../src/core/runTypes';
 import { type Sandbox } from '../../../src/sandbox/server';
 import {
-  TempDir,
+  type TempDir,
   csvOf,
+  eachTestWithSandboxAndTempDir,
   emails,
   jsonArrayOf,
   jsonlOf,
@@ -29,14 +30,7 @@ describe('delivery engine against the sandbox', function () {
   let sandbox: Sandbox;
   let temp: TempDir;
 
-  beforeEach(async () => {
-    sandbox = await startTestSandbox();
-    temp = new TempDir();
-  });
-  afterEach(async () => {
-    await sandbox.close();
-    temp.remove();
-  });
+  eachTestWithSandboxAndTempDir((fresh) => ({ sandbox, temp } = fresh));
 
   for (const [format, name, content] of [
     ['CSV', 'people.csv', csvOf],
@@ -283,9 +277,14 @@ describe('delivery engine against the sandbox', function () {
     await closing;
     assert.equal(first.interrupted, true);
     assert.match(first.error ?? '', /does not answer/);
-    sandbox = await startTestSandbox({ port });
-    const second = await runDelivery({ dataFile, destination, credential, resume: true, timing: FAST });
-    assert.deepEqual([second.delivered, second.failed, second.interrupted], [300, 0, false]);
+    // A new sandbox on the same port: closed here, since the suite's hooks close only the one they started.
+    const restarted = await startTestSandbox({ port });
+    try {
+      const second = await runDelivery({ dataFile, destination, credential, resume: true, timing: FAST });
+      assert.deepEqual([second.delivered, second.failed, second.interrupted], [300, 0, false]);
+    } finally {
+      await restarted.close();
+    }
     await waitFor(() => true, 10, 'nothing');
   });
 });

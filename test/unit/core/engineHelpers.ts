@@ -10,7 +10,26 @@ import { type ReportLine, type ReportRecordLine } from '../../../src/core/report
 import { type DestinationFile, type ResolvedDestination } from '../../../src/core/types';
 import { DEMO_CLIENT, type Sandbox } from '../../../src/sandbox/server';
 
-export { startTestSandbox } from '../sandbox/helpers';
+import { startTestSandbox } from '../sandbox/helpers';
+
+export { startTestSandbox };
+
+/**
+ * Gives each test of the enclosing suite a fresh sandbox and temp folder (handed to `receive`), and
+ * closes and removes them after it.
+ */
+export function eachTestWithSandboxAndTempDir(receive: (fresh: { sandbox: Sandbox; temp: TempDir }) => void): void {
+  let current: { sandbox: Sandbox; temp: TempDir } | undefined;
+  beforeEach(async () => {
+    current = { sandbox: await startTestSandbox(), temp: new TempDir() };
+    receive(current);
+  });
+  afterEach(async () => {
+    await current?.sandbox.close();
+    current?.temp.remove();
+    current = undefined;
+  });
+}
 
 export class TempDir {
   readonly path = mkdtempSync(path.join(tmpdir(), 'hotjar-engine-'));

@@ -9,7 +9,7 @@ import { runDelivery } from '../../../src/core/engine';
 import { readReport } from '../../../src/core/report';
 import { seededRandom } from '../../../src/sandbox/faults';
 import { DEMO_CLIENT, type Sandbox } from '../../../src/sandbox/server';
-import { TempDir, emails, lookupDestination, sandboxCredential, startTestSandbox } from '../core/engineHelpers';
+import { type TempDir, eachTestWithSandboxAndTempDir, emails, lookupDestination, sandboxCredential } from '../core/engineHelpers';
 import { repoRoot } from '../core/paths';
 import { deliveredIndices, indexOfSubject, recordFigures, scaled, until } from './helpers';
 
@@ -86,14 +86,7 @@ describe('reliability: SIGKILL at random points, then resume', function () {
   before(function () {
     if (!existsSync(cliPath)) this.skip(); // built by `node scripts/build.mjs`, which npm test runs first
   });
-  beforeEach(async () => {
-    sandbox = await startTestSandbox();
-    temp = new TempDir();
-  });
-  afterEach(async () => {
-    await sandbox.close();
-    temp.remove();
-  });
+  eachTestWithSandboxAndTempDir((fresh) => ({ sandbox, temp } = fresh));
 
   it('five kills (soak: ten) and resumes: everything delivered once acknowledged, files valid after every kill', async () => {
     const count = scaled(3000, 20_000);

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { runDelivery } from '../../../src/core/engine';
 import { type RunEvent } from '../../../src/core/runTypes';
 import { type Sandbox } from '../../../src/sandbox/server';
-import { TempDir, emails, jsonlOf, lookupDestination, sandboxCredential, startTestSandbox } from '../core/engineHelpers';
+import { type TempDir, eachTestWithSandboxAndTempDir, emails, jsonlOf, lookupDestination, sandboxCredential } from '../core/engineHelpers';
 import { readReport, recordFigures, scaled } from './helpers';
 
 describe('reliability: token expiry during a run', function () {
@@ -12,14 +12,7 @@ describe('reliability: token expiry during a run', function () {
   let sandbox: Sandbox;
   let temp: TempDir;
 
-  beforeEach(async () => {
-    sandbox = await startTestSandbox();
-    temp = new TempDir();
-  });
-  afterEach(async () => {
-    await sandbox.close();
-    temp.remove();
-  });
+  eachTestWithSandboxAndTempDir((fresh) => ({ sandbox, temp } = fresh));
 
   async function send(count: number, ratePerMinute: number, onEvent?: (event: RunEvent) => void) {
     const dataFile = temp.file('tokens.jsonl', jsonlOf(emails(count)));
