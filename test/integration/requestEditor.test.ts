@@ -14,7 +14,7 @@ import { requestEditorHtml } from '../../src/extension/requestEditor/html';
 import { DEFAULT_ORGANIZATION_ID, DEFAULT_SITE_ID, type Sandbox } from '../../src/sandbox/server';
 import { type HostMessage, type TestOutcome } from '../../src/shared/requestEditorProtocol';
 import { activateExtension, waitFor, workspaceRoot } from './helpers';
-import { freshClient, startTestSandbox } from './sendSupport';
+import { addSandboxCredential, freshClient, startTestSandbox } from './sendSupport';
 
 const VIEW_TYPE = 'hotjar.requestEditor';
 
@@ -49,13 +49,7 @@ describe('Request editor in a real VS Code', function () {
     api = await activateExtension();
     await api.ready();
     sandbox = await startTestSandbox(client);
-    await vscode.commands.executeCommand('hotjar.addCredential', {
-      name: credentialName,
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-      tokenUrl: sandbox.tokenUrl,
-      replace: true,
-    });
+    await addSandboxCredential(credentialName, client, sandbox);
   });
 
   after(async () => {

@@ -19,7 +19,7 @@ import { runViewHtml } from '../../src/extension/runView/html';
 import { type ShowMessage } from '../../src/shared/runViewProtocol';
 import { DEFAULT_ORGANIZATION_ID, type Sandbox } from '../../src/sandbox/server';
 import { EXTENSION_ID, activateExtension, waitFor } from './helpers';
-import { emails, freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
+import { addSandboxCredential, emails, freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
 
 describe('Run view: live figures, the failed records, Retry Failed, the runs after a reload', function () {
   this.timeout(120_000);
@@ -38,13 +38,7 @@ describe('Run view: live figures, the failed records, Retry Failed, the runs aft
     api = await activateExtension();
     await api.ready();
     sandbox = await startTestSandbox(client);
-    await vscode.commands.executeCommand('hotjar.addCredential', {
-      name: credentialName,
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-      tokenUrl: sandbox.tokenUrl,
-      replace: true,
-    });
+    await addSandboxCredential(credentialName, client, sandbox);
     destination = writeWorkspaceFile(
       'runview.hotjar.json',
       JSON.stringify({

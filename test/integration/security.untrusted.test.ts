@@ -14,7 +14,7 @@ import { normalizeCredential } from '../../src/core/credentials';
 import { type HotjarApi } from '../../src/extension/extension';
 import { DEFAULT_ORGANIZATION_ID, type Sandbox } from '../../src/sandbox/server';
 import { activateExtension, workspaceRoot } from './helpers';
-import { freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
+import { addSandboxCredential, freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
 
 /** Settles `work` or gives up after `ms` (a command waiting on something that never comes must not stall the sweep). */
 async function settle(work: Thenable<unknown>, ms: number): Promise<string> {
@@ -51,7 +51,7 @@ describe('Security sweep in an untrusted workspace', function () {
     api = await activateExtension();
     await api.ready();
     sandbox = await startTestSandbox(client);
-    await vscode.commands.executeCommand('hotjar.addCredential', { name: credentialName, clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: sandbox.tokenUrl, replace: true });
+    await addSandboxCredential(credentialName, client, sandbox);
     const file = (name: string, template: string) => ({
       name,
       template,

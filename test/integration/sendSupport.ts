@@ -11,6 +11,17 @@ export async function startTestSandbox(client: { clientId: string; clientSecret:
   return startSandbox({ port: 0, clients: [client], quiet: true });
 }
 
+/** Stores a credential for the sandbox through "Hotjar: Add Credential" with arguments (no prompts). */
+export async function addSandboxCredential(name: string, client: { clientId: string; clientSecret: string }, sandbox: Sandbox): Promise<void> {
+  await vscode.commands.executeCommand('hotjar.addCredential', {
+    name,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    tokenUrl: sandbox.tokenUrl,
+    replace: true,
+  });
+}
+
 /** A client pair the sandbox accepts, with a secret made for this run (so a leak cannot be a coincidence). */
 export function freshClient(): { clientId: string; clientSecret: string } {
   return { clientId: `it-client-${process.pid}`, clientSecret: `it-secret-${randomBytes(18).toString('base64url')}` };

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { type HotjarApi } from '../../src/extension/extension';
 import { DEFAULT_ORGANIZATION_ID, type Sandbox } from '../../src/sandbox/server';
 import { activateExtension, waitFor } from './helpers';
-import { freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
+import { addSandboxCredential, freshClient, startTestSandbox, writeWorkspaceFile } from './sendSupport';
 
 describe('Editor front in an untrusted workspace', function () {
   this.timeout(60_000);
@@ -23,7 +23,7 @@ describe('Editor front in an untrusted workspace', function () {
     await api.ready();
     sandbox = await startTestSandbox(client);
     // Credentials belong to the user, not the workspace: adding one is allowed here.
-    await vscode.commands.executeCommand('hotjar.addCredential', { name: credentialName, clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: sandbox.tokenUrl, replace: true });
+    await addSandboxCredential(credentialName, client, sandbox);
     destination = writeWorkspaceFile('it-untrusted.hotjar.json', JSON.stringify({
       name: 'IT untrusted',
       template: 'hotjar.user-lookup',
